@@ -1,0 +1,318 @@
+//! The collect stage: reads inputs and produces an [`Inventory`]. It never judges.
+//!
+//! Inputs are files, folders (recursed) or `-` for stdin. Each file is recognised by its
+//! content (and, for Dockerfiles, its name), parsed with line numbers, and added to the
+//! inventory. A file that cannot be read or parsed adds an [`InputError`] naming the file
+//! and line; every other input is still read.
+
+pub mod detect;
+pub mod k8s;
+pub mod yaml;
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use cdeguard_model::{InputError, InputFormat, Inventory, Location, Source};
+use rayon::prelude::*;
+use sha2::{Digest as _, Sha256};
+
+/// Options of the collect stage.
+#[derive(Clone, Copy, Debug)]
+pub struct CollectOptions {
+    /// Larger files are rejected with an error instead of being read.
+    pub max_file_size: u64,
+    pub yaml_limits: yaml::Limits,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        Self {
+            max_file_size: 64 * 1024 * 1024,
+            yaml_limits: yaml::Limits::default(),
+        }
+    }
+}
+
+/// One input to read: a path, or standard input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl Target {
+    /// `-` means standard input.
+    #[must_use]
+    pub fn parse(arg: &str) -> Self {
+        if arg == "-" {
+            Target::Stdin
+        } else {
+            Target::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+/// Reads every target into one inventory. Files are read in parallel; the result is in a
+/// deterministic order (targets in the order given, folder contents sorted by path).
+#[must_use]
+pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
+    let mut inventory = Inventory::default();
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    for target in targets {
+        match target {
+            Target::Stdin => {
+                let mut bytes = Vec::new();
+                let limit = options.max_file_size + 1;
+                match std::io::stdin().lock().take(limit).read_to_end(&mut bytes) {
+                    Ok(_) => inventory.merge(read_bytes("-", &bytes, options)),
+                    Err(e) => inventory
+                        .errors
+                        .push(error("-", None, format!("cannot read: {e}"))),
+                }
+            }
+            Target::Path(path) => discover(path, &mut files, &mut inventory.errors),
+        }
+    }
+    let parts: Vec<Inventory> = files
+        .par_iter()
+        .map(|(path, explicit)| read_file(path, *explicit, options))
+        .collect();
+    for part in parts {
+        inventory.merge(part);
+    }
+    inventory
+}
+
+fn error(path: &str, line: Option<u32>, message: String) -> InputError {
+    InputError {
+        path: path.to_owned(),
+        line,
+        message,
+    }
+}
+
+/// Expands a path into the files to read: the file itself (explicit), or the candidate
+/// files of a folder (sorted, hidden folders and `node_modules` skipped).
+fn discover(path: &Path, files: &mut Vec<(PathBuf, bool)>, errors: &mut Vec<InputError>) {
+    let display = path.display().to_string();
+    match std::fs::metadata(path) {
+        Err(e) => errors.push(error(&display, None, format!("cannot read: {e}"))),
+        Ok(meta) if meta.is_dir() => {
+            let walker = walkdir::WalkDir::new(path).sort_by_file_name().into_iter();
+            let entries = walker.filter_entry(|e| {
+                e.depth() == 0 || !(is_hidden(e.file_name()) || e.file_name() == "node_modules")
+            });
+            for entry in entries {
+                match entry {
+                    Ok(e) if e.file_type().is_file() && detect::is_candidate(e.path()) => {
+                        files.push((e.into_path(), false));
+                    }
+                    Ok(_) => {}
+                    Err(e) => errors.push(error(&display, None, format!("cannot walk: {e}"))),
+                }
+            }
+        }
+        Ok(_) => files.push((path.to_path_buf(), true)),
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+}
+
+/// Reads one file. `explicit` files (named on the command line) that are not recognised
+/// are errors; unrecognised files found in a folder are recorded as `unknown` inputs.
+fn read_file(path: &Path, explicit: bool, options: &CollectOptions) -> Inventory {
+    let display = path.display().to_string();
+    let mut inventory = Inventory::default();
+    let bytes = match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > options.max_file_size => {
+            inventory.errors.push(error(
+                &display,
+                None,
+                format!(
+                    "file is {} bytes, larger than the {} byte limit; skipped",
+                    meta.len(),
+                    options.max_file_size
+                ),
+            ));
+            return inventory;
+        }
+        Ok(_) => std::fs::read(path),
+        Err(e) => Err(e),
+    };
+    match bytes {
+        Ok(bytes) => {
+            let mut part = read_bytes(&display, &bytes, options);
+            if !explicit {
+                // Inside a folder, files that are not ours (Helm values, kustomization)
+                // are not errors.
+                part.errors
+                    .retain(|e| !e.message.starts_with(detect::UNRECOGNISED));
+            }
+            part
+        }
+        Err(e) => {
+            inventory
+                .errors
+                .push(error(&display, None, format!("cannot read: {e}")));
+            inventory
+        }
+    }
+}
+
+/// Recognises and parses one input's bytes.
+#[must_use]
+pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Inventory {
+    let mut inventory = Inventory::default();
+    let too_big = bytes.len() as u64 > options.max_file_size;
+    let format = match std::str::from_utf8(bytes) {
+        _ if too_big => Err(format!(
+            "input larger than the {} byte limit",
+            options.max_file_size
+        )),
+        Ok(text) if text.contains('\0') => {
+            Err("binary content (NUL bytes); not a text input".into())
+        }
+        Ok(text) => Ok((text, detect::detect(path, text))),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            inventory.errors.push(error(
+                path,
+                u32::try_from(line).ok(),
+                "invalid UTF-8; not a text input".into(),
+            ));
+            Err(String::new())
+        }
+    };
+    let source = Source {
+        path: path.to_owned(),
+        sha256: hex(&Sha256::digest(bytes)),
+        size: bytes.len() as u64,
+        format: format.as_ref().map_or(InputFormat::Unknown, |(_, f)| *f),
+    };
+    let id = inventory.add_source(source);
+    let (text, format) = match format {
+        Ok(ok) => ok,
+        Err(message) => {
+            if !message.is_empty() {
+                inventory.errors.push(error(path, None, message));
+            }
+            return inventory;
+        }
+    };
+    let loc = Location {
+        source: id,
+        line: 1,
+    };
+    match format {
+        InputFormat::Kubernetes => read_k8s(path, text, loc, options, &mut inventory),
+        InputFormat::Compose | InputFormat::DockerInspect | InputFormat::Dockerfile => {
+            inventory.errors.push(error(
+                path,
+                None,
+                format!("no reader for {format:?} inputs"),
+            ));
+        }
+        InputFormat::Unknown => inventory.errors.push(error(
+            path,
+            None,
+            format!(
+                "{}: not a Kubernetes manifest, Compose file, docker inspect output or Dockerfile",
+                detect::UNRECOGNISED
+            ),
+        )),
+    }
+    inventory
+}
+
+fn read_k8s(path: &str, text: &str, loc: Location, options: &CollectOptions, inv: &mut Inventory) {
+    let (docs, err) = yaml::parse_stream(text, options.yaml_limits);
+    for doc in docs {
+        k8s::read_document(
+            doc.root,
+            loc.at_line(doc.line),
+            path,
+            &mut inv.objects,
+            &mut inv.errors,
+        );
+    }
+    if let Some(e) = err {
+        inv.errors.push(error(path, Some(e.line), e.message));
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_file_does_not_stop_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("b.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata: [\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("c.json"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+        let inv = collect(
+            &[Target::Path(dir.path().into())],
+            &CollectOptions::default(),
+        );
+        assert_eq!(inv.objects.len(), 1);
+        assert_eq!(inv.sources.len(), 3);
+        let messages: Vec<String> = inv.errors.iter().map(ToString::to_string).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("b.yaml:4: ")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("c.json:1: invalid UTF-8")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn sources_carry_sha256() {
+        let inv = read_bytes(
+            "x.yaml",
+            b"apiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n",
+            &CollectOptions::default(),
+        );
+        assert_eq!(inv.sources[0].sha256.len(), 64);
+        assert_eq!(inv.sources[0].format, InputFormat::Kubernetes);
+    }
+
+    #[test]
+    fn oversized_input_is_rejected() {
+        let options = CollectOptions {
+            max_file_size: 8,
+            ..CollectOptions::default()
+        };
+        let inv = read_bytes("big.yaml", b"apiVersion: v1\n", &options);
+        assert!(inv.objects.is_empty());
+        assert!(inv.errors[0].message.contains("limit"));
+    }
+}

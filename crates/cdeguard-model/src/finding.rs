@@ -1,0 +1,185 @@
+//! What analyzers report: a [`Finding`] ties one weakness in one resource to the PCI DSS
+//! v4.0.1 requirements and CIS Benchmark controls it concerns.
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" | "informational" | "none" => Ok(Severity::Info),
+            "low" => Ok(Severity::Low),
+            "medium" | "moderate" => Ok(Severity::Medium),
+            "high" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            other => Err(format!(
+                "unknown severity `{other}` (expected critical, high, medium, low or info)"
+            )),
+        }
+    }
+}
+
+/// Which CIS Benchmark a control id belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CisBenchmark {
+    Kubernetes,
+    Docker,
+}
+
+/// A CIS Benchmark control, always with benchmark and version (ids move between versions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Cis {
+    pub benchmark: CisBenchmark,
+    pub version: &'static str,
+    pub id: &'static str,
+}
+
+impl Cis {
+    /// CIS Kubernetes Benchmark v1.12 control.
+    #[must_use]
+    pub const fn k8s(id: &'static str) -> Self {
+        Self {
+            benchmark: CisBenchmark::Kubernetes,
+            version: "1.12",
+            id,
+        }
+    }
+
+    /// CIS Docker Benchmark v1.6.0 control.
+    #[must_use]
+    pub const fn docker(id: &'static str) -> Self {
+        Self {
+            benchmark: CisBenchmark::Docker,
+            version: "1.6.0",
+            id,
+        }
+    }
+}
+
+impl std::fmt::Display for Cis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self.benchmark {
+            CisBenchmark::Kubernetes => "Kubernetes",
+            CisBenchmark::Docker => "Docker",
+        };
+        write!(f, "CIS {name} v{} {}", self.version, self.id)
+    }
+}
+
+/// The object a finding is about, as precisely as known.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    /// `Deployment`, `ClusterRoleBinding`, `ComposeService`, `Container`, `Dockerfile`, ...
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub container: Option<String>,
+    /// Input file path (`-` for stdin).
+    pub file: String,
+    /// 1-based line in `file`, when known.
+    pub line: Option<u32>,
+}
+
+/// Where an accepted risk was declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressionSource {
+    /// `cdeguard.io/ignore` annotation on the resource.
+    Annotation,
+    /// An entry of `.cdeguard.yaml`.
+    Config,
+}
+
+/// A finding accepted as a risk, with the justification an assessor will read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub justification: String,
+    pub source: SuppressionSource,
+    /// Expiry date (`YYYY-MM-DD`), when one was given.
+    pub expires: Option<String>,
+}
+
+/// One weakness in one resource.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable rule id, e.g. `CDG-PSS-B-PRIV`.
+    pub rule_id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// PCI DSS v4.0.1 requirement ids, e.g. `["2.2.6", "7.2.1"]`.
+    pub pci: Vec<String>,
+    pub cis: Vec<Cis>,
+    pub resource: Resource,
+    /// What exactly is wrong in this resource.
+    pub message: String,
+    /// The offending setting, e.g. `spec.containers[0].securityContext.privileged = true`.
+    pub evidence: String,
+    pub remediation: String,
+    /// Set when the finding is an accepted risk; it still appears in reports.
+    pub suppressed: Option<Suppression>,
+}
+
+impl Finding {
+    #[must_use]
+    pub fn is_suppressed(&self) -> bool {
+        self.suppressed.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_order_from_info_to_critical() {
+        assert!(Severity::Info < Severity::Low);
+        assert!(Severity::High < Severity::Critical);
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!("urgent".parse::<Severity>().is_err());
+    }
+
+    #[test]
+    fn cis_reference_names_benchmark_and_version() {
+        assert_eq!(Cis::k8s("5.2.2").to_string(), "CIS Kubernetes v1.12 5.2.2");
+        assert_eq!(Cis::docker("5.4").to_string(), "CIS Docker v1.6.0 5.4");
+    }
+}

@@ -1,0 +1,18 @@
+//! The data model shared by every stage of the cdeguard pipeline.
+//!
+//! `collect` produces an [`Inventory`]; analyzers read it and produce [`Finding`]s;
+//! outputs render a [`ScanReport`]. This crate performs no I/O and judges nothing.
+
+pub mod docker;
+pub mod finding;
+pub mod inventory;
+pub mod node;
+pub mod pci;
+pub mod report;
+
+pub use finding::{Cis, CisBenchmark, Finding, Resource, Severity, Suppression, SuppressionSource};
+pub use inventory::{
+    InputError, InputFormat, Inventory, K8sObject, Location, PodTemplate, Source, SourceId,
+};
+pub use node::{Node, Value};
+pub use report::ScanReport;

@@ -1,0 +1,135 @@
+//! Contract tests every rule must pass: documentation, metadata, and its fixture.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use cdeguard_collect::{CollectOptions, Target, collect};
+use cdeguard_model::Inventory;
+use cdeguard_rules::all_rules;
+
+const DOC_SECTIONS: &[&str] = &[
+    "## What it checks",
+    "## Why it matters",
+    "## Failing example",
+    "## Passing example",
+    "## How to fix",
+];
+
+#[test]
+fn every_rule_is_documented_and_well_formed() {
+    let mut ids = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for rule in all_rules() {
+        assert!(ids.insert(rule.id), "duplicate rule id {}", rule.id);
+        assert!(names.insert(rule.name), "duplicate rule name {}", rule.name);
+        assert!(
+            rule.id.starts_with("CDG-"),
+            "{}: ids start with CDG-",
+            rule.id
+        );
+        assert!(
+            !rule.sets.is_empty() && !rule.inputs.is_empty(),
+            "{}: sets and inputs",
+            rule.id
+        );
+        assert!(
+            !rule.pci.is_empty(),
+            "{}: every rule cites PCI DSS",
+            rule.id
+        );
+        for pci in rule.pci {
+            assert!(
+                cdeguard_model::pci::requirement(pci).is_some(),
+                "{}: PCI {pci} is not in cdeguard_model::pci::REQUIREMENTS",
+                rule.id
+            );
+        }
+        let doc = rule.doc();
+        for section in DOC_SECTIONS {
+            assert!(doc.contains(section), "{}: doc lacks `{section}`", rule.id);
+        }
+        assert!(!rule.summary().is_empty(), "{}: empty summary", rule.id);
+    }
+}
+
+fn fixture_dir(id: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(id)
+}
+
+/// Names of every resource in the inventory (objects, containers, Dockerfiles).
+fn resource_names(inventory: &Inventory) -> Vec<String> {
+    let mut names: Vec<String> = inventory.objects.iter().map(|o| o.name.clone()).collect();
+    names.extend(inventory.containers.iter().map(|c| c.name.clone()));
+    names.extend(inventory.dockerfiles.iter().map(|d| {
+        let path = inventory.path(d.loc);
+        Path::new(path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    }));
+    names
+}
+
+/// Each rule's fixture: resources named `fail*` are flagged, `pass*` are not, and nothing
+/// else is flagged. Fixtures must contain at least one of each.
+#[test]
+fn every_rule_flags_exactly_its_failing_fixtures() {
+    let mut problems = Vec::new();
+    for rule in all_rules() {
+        let dir = fixture_dir(rule.id);
+        if !dir.is_dir() {
+            problems.push(format!("{}: no fixture folder {}", rule.id, dir.display()));
+            continue;
+        }
+        let inventory = collect(&[Target::Path(dir)], &CollectOptions::default());
+        if !inventory.errors.is_empty() {
+            problems.push(format!(
+                "{}: fixture input errors: {:?}",
+                rule.id, inventory.errors
+            ));
+        }
+        let findings = rule.run(&inventory);
+        let flagged: BTreeSet<&str> = findings.iter().map(|f| f.resource.name.as_str()).collect();
+        let names = resource_names(&inventory);
+        let (fails, passes): (Vec<_>, Vec<_>) = (
+            names.iter().filter(|n| n.starts_with("fail")).collect(),
+            names.iter().filter(|n| n.starts_with("pass")).collect(),
+        );
+        if fails.is_empty() || passes.is_empty() {
+            problems.push(format!(
+                "{}: fixture needs `fail*` and `pass*` resources",
+                rule.id
+            ));
+        }
+        for name in &fails {
+            if !flagged.contains(name.as_str()) {
+                problems.push(format!(
+                    "{}: `{name}` should be flagged but is not",
+                    rule.id
+                ));
+            }
+        }
+        for finding in &findings {
+            if !finding.resource.name.starts_with("fail") {
+                problems.push(format!(
+                    "{}: unexpected finding on `{}` ({}:{:?}): {}",
+                    rule.id,
+                    finding.resource.name,
+                    finding.resource.file,
+                    finding.resource.line,
+                    finding.message
+                ));
+            }
+            assert_eq!(finding.rule_id, rule.id);
+            assert!(
+                finding.resource.line.is_some_and(|l| l > 0),
+                "{}: finding without line",
+                rule.id
+            );
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
