@@ -7,6 +7,7 @@ pub mod docker;
 pub mod finding;
 pub mod inventory;
 pub mod node;
+pub mod package;
 pub mod pci;
 pub mod report;
 
@@ -15,4 +16,5 @@ pub use inventory::{
     InputError, InputFormat, Inventory, K8sObject, Location, PodTemplate, Source, SourceId,
 };
 pub use node::{Node, Value};
+pub use package::{Ecosystem, Package};
 pub use report::ScanReport;
