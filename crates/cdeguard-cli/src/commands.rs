@@ -64,6 +64,9 @@ struct ScanArgs {
     /// cis-docker, pci, all.
     #[arg(long, default_value = "all")]
     rules: String,
+    /// Accepted risks file (default: `.cdeguard.yaml` in the current folder, if present).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -121,12 +124,17 @@ fn list_rules() {
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let rule_sets = RuleSet::parse_list(&args.rules).map_err(anyhow::Error::msg)?;
     let targets: Vec<Target> = args.targets.iter().map(|t| Target::parse(t)).collect();
+    let config = load_config(args.config.as_deref())?;
     let options = cdeguard_scan::ScanOptions {
         rule_sets,
+        config,
         ..Default::default()
     };
     let report = cdeguard_scan::scan(&targets, &options);
 
+    for notice in &report.notices {
+        eprintln!("cdeguard: note: {notice}");
+    }
     for error in &report.errors {
         eprintln!("cdeguard: error: {error}");
     }
@@ -153,4 +161,21 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Reads `--config`, or `.cdeguard.yaml` when present. A broken config is a usage error.
+fn load_config(
+    explicit: Option<&std::path::Path>,
+) -> anyhow::Result<Option<cdeguard_scan::config::Config>> {
+    let default = std::path::Path::new(cdeguard_scan::config::DEFAULT_CONFIG);
+    let path = match explicit {
+        Some(path) => path,
+        None if default.is_file() => default,
+        None => return Ok(None),
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let config = cdeguard_scan::config::Config::parse(&path.display().to_string(), &text)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Some(config))
 }

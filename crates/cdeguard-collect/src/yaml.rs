@@ -225,6 +225,10 @@ impl Builder {
                 match pending_key.take() {
                     None => *pending_key = Some(node),
                     Some(key) => {
+                        // A value's line is its key's line: `containers:` rather than
+                        // the first line of the block below it.
+                        let mut node = node;
+                        node.line = key.line;
                         let key_text = key.scalar_text().unwrap_or_default();
                         if key_text == "<<" {
                             merge_keys(entries, &node);

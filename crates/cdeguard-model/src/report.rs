@@ -35,6 +35,8 @@ pub struct ScanReport {
     pub inputs: Vec<Source>,
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
+    /// Non-fatal remarks, e.g. accepted risks that expired or match nothing.
+    pub notices: Vec<String>,
     pub rules: Vec<RuleRun>,
 }
 

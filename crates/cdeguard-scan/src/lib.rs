@@ -1,6 +1,9 @@
 //! The scan pipeline: targets are collected into an inventory, the selected analyzers run
 //! over it, accepted risks are applied, and the result is a [`ScanReport`].
 
+pub mod config;
+pub mod suppress;
+
 use cdeguard_collect::{CollectOptions, Target};
 use cdeguard_model::ScanReport;
 use cdeguard_model::report::{RuleRun, SCHEMA_VERSION, ToolInfo};
@@ -11,6 +14,8 @@ use cdeguard_rules::{Rule, RuleSet};
 pub struct ScanOptions {
     pub rule_sets: Vec<RuleSet>,
     pub collect: CollectOptions,
+    /// Accepted risks (`.cdeguard.yaml`).
+    pub config: Option<config::Config>,
 }
 
 impl Default for ScanOptions {
@@ -18,6 +23,7 @@ impl Default for ScanOptions {
         Self {
             rule_sets: RuleSet::ALL.to_vec(),
             collect: CollectOptions::default(),
+            config: None,
         }
     }
 }
@@ -51,7 +57,9 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
     let started_at = jiff::Timestamp::now();
     let inventory = cdeguard_collect::collect(targets, &options.collect);
     let rules = selected_rules(&options.rule_sets);
-    let findings = cdeguard_rules::run(&inventory, &rules);
+    let mut findings = cdeguard_rules::run(&inventory, &rules);
+    let today = jiff::Zoned::now().date();
+    let notices = suppress::apply(&mut findings, &inventory, options.config.as_ref(), today);
     ScanReport {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo {
@@ -63,6 +71,7 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
         inputs: inventory.sources,
         findings,
         errors: inventory.errors,
+        notices,
         rules: rules.into_iter().map(rule_run).collect(),
     }
 }
