@@ -29,7 +29,8 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Scan Kubernetes manifests, Compose files, docker inspect output and Dockerfiles.
+    /// Scan Kubernetes manifests, Compose files, docker inspect output, Dockerfiles and
+    /// any folder for configuration weaknesses, secrets and card numbers.
     Scan(ScanArgs),
     /// List the built-in rules, or explain one.
     Rules {
@@ -64,6 +65,12 @@ struct ScanArgs {
     /// cis-docker, pci, all.
     #[arg(long, default_value = "all")]
     rules: String,
+    /// Analyzers, comma-separated: config, secrets.
+    #[arg(long, default_value = "config,secrets")]
+    scanners: String,
+    /// Skip files that `.gitignore` ignores (secret scanning of folders).
+    #[arg(long)]
+    respect_gitignore: bool,
     /// Accepted risks file (default: `.cdeguard.yaml` in the current folder, if present).
     #[arg(long)]
     config: Option<PathBuf>,

@@ -154,6 +154,9 @@ pub struct Finding {
     /// The offending setting, e.g. `spec.containers[0].securityContext.privileged = true`.
     pub evidence: String,
     pub remediation: String,
+    /// Keyed hash identifying the exact secret or card number found (secret findings
+    /// only), for tracking and suppression without storing the value.
+    pub fingerprint: Option<String>,
     /// Set when the finding is an accepted risk; it still appears in reports.
     pub suppressed: Option<Suppression>,
 }

@@ -58,6 +58,7 @@ impl<'a> Emitter<'a> {
             message: message.into(),
             evidence: evidence.into(),
             remediation: rule.remediation.to_owned(),
+            fingerprint: None,
             suppressed: None,
         });
     }

@@ -7,6 +7,7 @@
 //!     namespace: payments
 //!     name: checkout
 //!     path: "deploy/legacy/**"       # optional glob on the input file path
+//!     fingerprint: 3f9a…             # optional: one exact secret / card number
 //!     justification: "Legacy namespace layout; migration tracked in PAY-1234"
 //!     expires: 2027-03-31            # optional; after it the finding is open again
 //! ```
@@ -27,6 +28,8 @@ pub struct AcceptedRisk {
     pub namespace: Option<String>,
     pub name: Option<String>,
     pub path: Option<GlobMatcher>,
+    /// Fingerprint of one secret or card number (see `cdeguard_secrets::mask`).
+    pub fingerprint: Option<String>,
     pub justification: String,
     pub expires: Option<Date>,
     /// Line of the entry in the config file, for notices.
@@ -138,6 +141,7 @@ fn parse_entry(entry: &Node) -> Result<AcceptedRisk, String> {
         namespace: text("namespace"),
         name: text("name"),
         path,
+        fingerprint: text("fingerprint"),
         justification,
         expires,
         line: entry.line,

@@ -5,14 +5,54 @@ pub mod config;
 pub mod suppress;
 
 use cdeguard_collect::{CollectOptions, Target};
-use cdeguard_model::ScanReport;
 use cdeguard_model::report::{RuleRun, SCHEMA_VERSION, ToolInfo};
+use cdeguard_model::{InputError, InputFormat, Inventory, ScanReport, Severity};
 use cdeguard_rules::{Rule, RuleSet};
+
+/// The analyzers a scan can run (`--scanners`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scanner {
+    /// Configuration rules (Pod Security Standards, CIS, PCI hygiene).
+    Config,
+    /// Secrets and cardholder data in every file of the targets.
+    Secrets,
+}
+
+impl Scanner {
+    pub const ALL: [Scanner; 2] = [Scanner::Config, Scanner::Secrets];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Scanner::Config => "config",
+            Scanner::Secrets => "secrets",
+        }
+    }
+
+    /// Parses a comma-separated `--scanners` value.
+    ///
+    /// # Errors
+    /// Names the unknown scanner.
+    pub fn parse_list(list: &str) -> Result<Vec<Scanner>, String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|name| {
+                Scanner::ALL
+                    .into_iter()
+                    .find(|s| s.name() == name)
+                    .ok_or_else(|| format!("unknown scanner `{name}` (expected config, secrets)"))
+            })
+            .collect()
+    }
+}
 
 /// What to scan with.
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
+    pub scanners: Vec<Scanner>,
     pub rule_sets: Vec<RuleSet>,
+    pub secrets: cdeguard_secrets::files::FileScanOptions,
     pub collect: CollectOptions,
     /// Accepted risks (`.cdeguard.yaml`).
     pub config: Option<config::Config>,
@@ -21,7 +61,9 @@ pub struct ScanOptions {
 impl Default for ScanOptions {
     fn default() -> Self {
         Self {
+            scanners: Scanner::ALL.to_vec(),
             rule_sets: RuleSet::ALL.to_vec(),
+            secrets: cdeguard_secrets::files::FileScanOptions::default(),
             collect: CollectOptions::default(),
             config: None,
         }
@@ -56,8 +98,18 @@ fn rule_run(rule: &'static Rule) -> RuleRun {
 pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
     let started_at = jiff::Timestamp::now();
     let inventory = cdeguard_collect::collect(targets, &options.collect);
-    let rules = selected_rules(&options.rule_sets);
+    let mut inventory = inventory;
+    let rules = if options.scanners.contains(&Scanner::Config) {
+        selected_rules(&options.rule_sets)
+    } else {
+        Vec::new()
+    };
     let mut findings = cdeguard_rules::run(&inventory, &rules);
+    let mut runs: Vec<RuleRun> = rules.into_iter().map(rule_run).collect();
+    if options.scanners.contains(&Scanner::Secrets) {
+        findings.extend(scan_secrets(targets, &mut inventory, &options.secrets));
+        runs.extend(secret_rule_runs());
+    }
     let today = jiff::Zoned::now().date();
     let notices = suppress::apply(&mut findings, &inventory, options.config.as_ref(), today);
     ScanReport {
@@ -72,6 +124,78 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
         findings,
         errors: inventory.errors,
         notices,
-        rules: rules.into_iter().map(rule_run).collect(),
+        rules: runs,
     }
+}
+
+/// Every input format: the secret scanner reads any file.
+const ANY_INPUT: &[InputFormat] = &[
+    InputFormat::Kubernetes,
+    InputFormat::Compose,
+    InputFormat::DockerInspect,
+    InputFormat::Dockerfile,
+    InputFormat::Unknown,
+];
+
+fn secret_rule_runs() -> [RuleRun; 3] {
+    let run = |id, title, severity, pci, help: &str| RuleRun {
+        id,
+        title,
+        severity,
+        pci,
+        cis: &[],
+        inputs: ANY_INPUT,
+        help: help.to_owned(),
+        remediation: "",
+    };
+    [
+        run(
+            "CDG-SECRET",
+            "Hard-coded secret",
+            Severity::High,
+            cdeguard_secrets::SECRET_PCI,
+            "Credentials (100+ provider formats, private keys, passwords in URLs and assignments) found in files, archives and Kubernetes Secrets; shown masked.",
+        ),
+        run(
+            "CDG-PAN-001",
+            "Primary account number stored in clear",
+            Severity::Critical,
+            cdeguard_secrets::PAN_PCI,
+            "Luhn-valid card numbers with a known issuer prefix; shown as first 6 / last 4 digits.",
+        ),
+        run(
+            "CDG-PAN-002",
+            "Magnetic-stripe track data stored",
+            Severity::Critical,
+            cdeguard_secrets::SAD_PCI,
+            "Track 1 / track 2 data (sensitive authentication data).",
+        ),
+    ]
+}
+
+/// Scans every file of the targets for secrets and card data. Problems (unreadable
+/// files, archives cut short) become input errors.
+fn scan_secrets(
+    targets: &[Target],
+    inventory: &mut Inventory,
+    options: &cdeguard_secrets::files::FileScanOptions,
+) -> Vec<cdeguard_model::Finding> {
+    let scanner =
+        cdeguard_secrets::Scanner::new(cdeguard_secrets::FingerprintKey::load_or_create());
+    let paths: Vec<std::path::PathBuf> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Path(p) => Some(p.clone()),
+            Target::Stdin => None,
+        })
+        .collect();
+    let scan = cdeguard_secrets::files::scan_paths(&scanner, &paths, options);
+    for (path, message) in &scan.problems {
+        inventory.errors.push(InputError {
+            path: path.clone(),
+            line: None,
+            message: message.clone(),
+        });
+    }
+    cdeguard_secrets::findings::findings(&scanner, inventory, scan)
 }

@@ -81,6 +81,10 @@ fn risk_matches(risk: &AcceptedRisk, finding: &Finding) -> bool {
             .is_none_or(|ns| Some(ns) == r.namespace.as_ref())
         && risk.name.as_ref().is_none_or(|n| *n == r.name)
         && risk.path.as_ref().is_none_or(|g| g.is_match(&r.file))
+        && risk
+            .fingerprint
+            .as_ref()
+            .is_none_or(|fp| finding.fingerprint.as_ref() == Some(fp))
 }
 
 /// Marks accepted findings as suppressed; returns notices about expired and unused
@@ -175,6 +179,7 @@ mod tests {
             message: String::new(),
             evidence: String::new(),
             remediation: String::new(),
+            fingerprint: None,
             suppressed: None,
         }
     }

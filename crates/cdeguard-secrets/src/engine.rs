@@ -1,0 +1,338 @@
+//! The matching engine: one case-insensitive Aho-Corasick pass finds which detectors'
+//! keywords occur, then only those detectors' regexes run over the input.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::Regex;
+
+use crate::detectors::{self, Check, Detector};
+use crate::entropy::shannon_entropy;
+
+/// A raw match: where the secret is. Callers mask it immediately; the bytes never leave
+/// the crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RawMatch {
+    pub detector: usize,
+    /// Span of the secret itself.
+    pub start: usize,
+    pub end: usize,
+    /// For private keys: whether the key is encrypted.
+    pub encrypted: Option<bool>,
+}
+
+/// Compiled detectors.
+pub(crate) struct Engine {
+    detectors: Vec<&'static Detector>,
+    regexes: Vec<Regex>,
+    keywords: AhoCorasick,
+    /// Keyword pattern index -> detector index.
+    keyword_owner: Vec<usize>,
+}
+
+impl Engine {
+    pub(crate) fn new() -> Self {
+        let detectors: Vec<&'static Detector> = detectors::all().collect();
+        let regexes = detectors
+            .iter()
+            .map(|d| Regex::new(d.pattern).expect("detector patterns are tested to compile"))
+            .collect();
+        let mut words = Vec::new();
+        let mut keyword_owner = Vec::new();
+        for (i, d) in detectors.iter().enumerate() {
+            for k in d.keywords {
+                words.push(*k);
+                keyword_owner.push(i);
+            }
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&words)
+            .expect("keywords build");
+        Self {
+            detectors,
+            regexes,
+            keywords,
+            keyword_owner,
+        }
+    }
+
+    pub(crate) fn detector(&self, index: usize) -> &'static Detector {
+        self.detectors[index]
+    }
+
+    /// Finds every secret in `haystack`.
+    pub(crate) fn find(&self, haystack: &[u8]) -> Vec<RawMatch> {
+        let mut wanted = vec![false; self.detectors.len()];
+        let mut any = false;
+        for m in self.keywords.find_overlapping_iter(haystack) {
+            wanted[self.keyword_owner[m.pattern().as_usize()]] = true;
+            any = true;
+        }
+        if !any {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (index, _) in wanted.iter().enumerate().filter(|(_, w)| **w) {
+            let detector = self.detectors[index];
+            for caps in self.regexes[index].captures_iter(haystack) {
+                let whole = caps.get(0).expect("group 0 always matches");
+                // The secret is the last group that took part in the match (earlier groups
+                // capture context such as an assignment's key).
+                let secret = (1..caps.len())
+                    .rev()
+                    .find_map(|g| caps.get(g))
+                    .unwrap_or(whole);
+                let key = caps.name("key").map(|k| k.as_bytes());
+                let value = secret.as_bytes();
+                let encrypted = match detector.check {
+                    Check::None => None,
+                    Check::Entropy(min) => {
+                        if shannon_entropy(value) < min {
+                            continue;
+                        }
+                        None
+                    }
+                    Check::Assignment(min) => {
+                        if is_placeholder(value)
+                            || key.is_some_and(is_reference_key)
+                            || shannon_entropy(value) < min
+                        {
+                            continue;
+                        }
+                        None
+                    }
+                    Check::DockerAuth => {
+                        if !decodes_to_user_password(value) {
+                            continue;
+                        }
+                        None
+                    }
+                    Check::PrivateKey => Some(private_key_is_encrypted(value)),
+                };
+                out.push(RawMatch {
+                    detector: index,
+                    start: secret.start(),
+                    end: secret.end(),
+                    encrypted,
+                });
+            }
+        }
+        // The same bytes found by a specific detector and by the generic one: keep the
+        // specific one (it names the provider).
+        out.sort_by_key(|m| {
+            (
+                m.start,
+                m.end,
+                self.detectors[m.detector].id == "generic-password-assignment",
+            )
+        });
+        out.dedup_by(|later, earlier| later.start < earlier.end && later.end > earlier.start);
+        out
+    }
+}
+
+/// Values that are not secrets but references to one: variables, templates, masks,
+/// obvious placeholders, code.
+fn is_placeholder(value: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(value);
+    let t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    if t.len() < 6 {
+        return true;
+    }
+    let starts = [
+        "[",
+        "{",
+        "$",
+        "%(",
+        "{{",
+        "${",
+        "<",
+        "#{",
+        "@",
+        "env(",
+        "env.",
+        "os.environ",
+        "process.env",
+        "getenv",
+        "secretkeyref",
+        "valuefrom",
+        "vault:",
+        "ref+",
+        "!ref",
+    ];
+    if starts.iter().any(|p| lower.starts_with(p)) || lower.contains("{{") || lower.contains("${") {
+        return true;
+    }
+    let placeholders = [
+        "xxxx",
+        "****",
+        "....",
+        "<your",
+        "your_",
+        "your-",
+        "changeit",
+        "redacted",
+        "placeholder",
+        "replace_me",
+        "replace-me",
+        "example",
+        "dummy",
+        "sample",
+        "none",
+        "null",
+        "undefined",
+        "true",
+        "false",
+        "password",
+        "secret",
+        "********",
+    ];
+    if placeholders
+        .iter()
+        .any(|p| lower == *p || (p.len() >= 4 && lower.contains(p) && t.len() <= p.len() + 4))
+    {
+        return true;
+    }
+    // Code, not a literal: function calls, attribute access chains, type annotations.
+    if t.contains('(')
+        || t.ends_with(')')
+        || lower.starts_with("self.")
+        || lower.starts_with("this.")
+    {
+        return true;
+    }
+    let first = t.as_bytes()[0];
+    t.bytes().all(|b| b == first)
+}
+
+/// Keys that name or point to a secret rather than hold it: `secretName`,
+/// `passwordFile`, `token_path`, `secretKeyRef`, `password_env`.
+fn is_reference_key(key: &[u8]) -> bool {
+    let lower = String::from_utf8_lossy(key).to_ascii_lowercase();
+    let lower = lower.trim_end_matches(['"', '\'', ' ']);
+    [
+        "name", "ref", "file", "path", "dir", "env", "type", "mode", "length", "policy", "field",
+        "id", "_url", "expiry", "ttl", "version", "header", "hash",
+    ]
+    .iter()
+    .any(|suffix| lower.ends_with(suffix))
+}
+
+fn decodes_to_user_password(value: &[u8]) -> bool {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .is_ok_and(|raw| {
+            raw.iter()
+                .position(|b| *b == b':')
+                .is_some_and(|i| i > 0 && i + 1 < raw.len())
+        })
+}
+
+/// PEM `ENCRYPTED PRIVATE KEY` / `Proc-Type: 4,ENCRYPTED`, OpenSSH keys whose cipher is not
+/// `none`, PuTTY keys with `Encryption:` other than `none`.
+fn private_key_is_encrypted(key: &[u8]) -> bool {
+    use base64::Engine as _;
+    let text = String::from_utf8_lossy(key);
+    if text.contains("ENCRYPTED") {
+        return true;
+    }
+    if let Some(rest) = text.split("Encryption: ").nth(1) {
+        return !rest.starts_with("none");
+    }
+    if text.contains("OPENSSH PRIVATE KEY") {
+        let body: String = text
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .flat_map(|l| l.trim().chars())
+            .collect();
+        let head = body.get(..body.len().min(100) / 4 * 4).unwrap_or_default();
+        if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(head) {
+            // "openssh-key-v1\0" then a length-prefixed cipher name.
+            let cipher = raw.get(15..19).and_then(|n| {
+                let len = u32::from_be_bytes(n.try_into().ok()?) as usize;
+                raw.get(19..19 + len)
+            });
+            return cipher.is_some_and(|c| c != b"none");
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(engine: &Engine, text: &str) -> Vec<&'static str> {
+        engine
+            .find(text.as_bytes())
+            .iter()
+            .map(|m| engine.detector(m.detector).id)
+            .collect()
+    }
+
+    #[test]
+    fn provider_formats_are_found_and_specific_beats_generic() {
+        let e = Engine::new();
+        assert_eq!(
+            ids(&e, "aws_access_key_id = AKIAZ7XQ3B5N2K4M6P7R"),
+            vec!["aws-access-key-id"]
+        );
+        assert_eq!(
+            ids(&e, "token: ghp_0123456789abcdefghijABCDEFGHIJ012345"),
+            vec!["github-pat"]
+        );
+        assert_eq!(
+            ids(&e, "STRIPE_KEY=sk_live_51HqT2bC4xYzAbCdEfGhIjKlMn"),
+            vec!["stripe-live-secret-key"]
+        );
+        assert!(
+            ids(&e, "DATABASE_URL=postgres://app:S3cr3t-Pa55@db:5432/shop")
+                .contains(&"database-url-password")
+        );
+    }
+
+    #[test]
+    fn placeholders_and_references_are_not_secrets() {
+        let e = Engine::new();
+        for text in [
+            "password = ${DB_PASSWORD}",
+            "password: \"{{ .Values.db.password }}\"",
+            "password = os.environ['DB_PASSWORD']",
+            "secret: <your-secret-here>",
+            "password: xxxxxxxx",
+            "password = get_password()",
+            "url: postgres://user:${PASS}@db/x",
+        ] {
+            assert!(ids(&e, text).is_empty(), "{text}: {:?}", ids(&e, text));
+        }
+        assert_eq!(
+            ids(&e, "db_password: \"Tk-9f3!vault-2024\""),
+            vec!["generic-password-assignment"]
+        );
+    }
+
+    #[test]
+    fn docker_auth_must_decode_to_user_and_password() {
+        let e = Engine::new();
+        // base64("deploy:hunter2-long") and base64("nocolon")
+        assert_eq!(
+            ids(
+                &e,
+                r#"{"auths":{"r":{"auth":"ZGVwbG95Omh1bnRlcjItbG9uZw=="}}}"#
+            ),
+            vec!["docker-config-auth"]
+        );
+        assert!(ids(&e, r#"{"auth":"bm9jb2xvbg=="}"#).is_empty());
+    }
+
+    #[test]
+    fn private_key_encryption_is_detected() {
+        let e = Engine::new();
+        let plain = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n";
+        let enc = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQwwDgQI\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert_eq!(e.find(plain.as_bytes())[0].encrypted, Some(false));
+        assert_eq!(e.find(enc.as_bytes())[0].encrypted, Some(true));
+    }
+}

@@ -1,0 +1,209 @@
+//! Scanning files and folders: every regular file (dotfiles included, `.git` skipped,
+//! `.gitignore` honoured only when asked), in parallel, each expanded by [`crate::content`].
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::content::{self, Limits};
+use crate::{Detection, Scanner};
+
+/// Options of a file scan.
+#[derive(Clone, Copy, Debug)]
+pub struct FileScanOptions {
+    /// Skip what `.gitignore` files ignore.
+    pub respect_gitignore: bool,
+    /// Larger files are skipped with a note.
+    pub max_file_size: u64,
+    pub limits: Limits,
+}
+
+impl Default for FileScanOptions {
+    fn default() -> Self {
+        Self {
+            respect_gitignore: false,
+            max_file_size: 512 << 20,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Detections in one file (or one member of an archive: `label` is `file!/member`).
+#[derive(Clone, Debug)]
+pub struct FileDetections {
+    pub path: String,
+    pub label: String,
+    /// False when the detections' line numbers are not meaningful (binary content).
+    pub has_lines: bool,
+    pub detections: Vec<Detection>,
+}
+
+/// The outcome of scanning some paths.
+#[derive(Clone, Debug, Default)]
+pub struct FileScan {
+    pub found: Vec<FileDetections>,
+    /// Files that could not be read, and archives cut short: `path: message`.
+    pub problems: Vec<(String, String)>,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// Lists the files under `paths` (files named directly are always included).
+#[must_use]
+pub fn list_files(
+    paths: &[PathBuf],
+    options: &FileScanOptions,
+) -> (Vec<PathBuf>, Vec<(String, String)>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path)
+            .hidden(false)
+            .ignore(false)
+            .parents(options.respect_gitignore)
+            .git_ignore(options.respect_gitignore)
+            .git_global(false)
+            .git_exclude(options.respect_gitignore)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .sort_by_file_path(Ord::cmp)
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => files.push(e.into_path()),
+                Ok(_) => {}
+                Err(e) => problems.push((path.display().to_string(), e.to_string())),
+            }
+        }
+    }
+    (files, problems)
+}
+
+/// Scans every file under `paths`.
+#[must_use]
+pub fn scan_paths(scanner: &Scanner, paths: &[PathBuf], options: &FileScanOptions) -> FileScan {
+    let (files, problems) = list_files(paths, options);
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .map(|p| scan_file(scanner, p, options))
+        .collect();
+    let mut scan = FileScan {
+        problems,
+        ..FileScan::default()
+    };
+    for (found, problems, bytes) in results {
+        scan.files += 1;
+        scan.bytes += bytes;
+        scan.found.extend(found);
+        scan.problems.extend(problems);
+    }
+    scan
+}
+
+/// Detections, problems and bytes read of one file.
+type FileResult = (Vec<FileDetections>, Vec<(String, String)>, u64);
+
+fn scan_file(scanner: &Scanner, path: &Path, options: &FileScanOptions) -> FileResult {
+    let display = path.display().to_string();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > options.max_file_size {
+        let message = format!(
+            "{size} bytes, larger than the {} byte limit; not scanned for secrets",
+            options.max_file_size
+        );
+        return (Vec::new(), vec![(display, message)], 0);
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return (Vec::new(), vec![(display, format!("cannot read: {e}"))], 0),
+    };
+    let (found, notes) = scan_bytes(scanner, &display, &bytes, options.limits);
+    (
+        found,
+        notes.into_iter().map(|n| (display.clone(), n)).collect(),
+        bytes.len() as u64,
+    )
+}
+
+/// Scans one input's bytes (expanding archives); returns detections per text and notes.
+#[must_use]
+pub fn scan_bytes(
+    scanner: &Scanner,
+    path: &str,
+    bytes: &[u8],
+    limits: Limits,
+) -> (Vec<FileDetections>, Vec<String>) {
+    let (texts, notes) = content::texts(path, bytes, limits);
+    let found = texts
+        .into_iter()
+        .filter_map(|t| {
+            let detections = scanner.scan_text(&t.bytes, t.lines);
+            (!detections.is_empty()).then(|| FileDetections {
+                path: path.to_owned(),
+                label: t.label,
+                has_lines: t.lines,
+                detections,
+            })
+        })
+        .collect();
+    (found, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FingerprintKey;
+
+    #[test]
+    fn walks_dotfiles_skips_git_and_honours_gitignore_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(
+            root.join(".git/config"),
+            "token = ghp_0123456789abcdefghijABCDEFGHIJ012345\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join(".env"),
+            "GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345\n",
+        )
+        .unwrap();
+        std::fs::write(root.join(".gitignore"), "ignored.txt\n").unwrap();
+        std::fs::write(
+            root.join("ignored.txt"),
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345\n",
+        )
+        .unwrap();
+        let scanner = Scanner::new(FingerprintKey::new(b"k"));
+        let paths = vec![root.to_path_buf()];
+        let names = |scan: &FileScan| -> Vec<String> {
+            scan.found
+                .iter()
+                .map(|f| {
+                    Path::new(&f.path)
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect()
+        };
+        let all = scan_paths(&scanner, &paths, &FileScanOptions::default());
+        assert_eq!(names(&all), vec![".env", "ignored.txt"]);
+        let respecting = scan_paths(
+            &scanner,
+            &paths,
+            &FileScanOptions {
+                respect_gitignore: true,
+                ..FileScanOptions::default()
+            },
+        );
+        assert_eq!(names(&respecting), vec![".env"]);
+    }
+}

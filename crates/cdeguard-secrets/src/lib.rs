@@ -1,0 +1,204 @@
+//! Secret and cardholder data discovery.
+//!
+//! [`Scanner::scan_text`] finds provider credentials (100+ formats, `detectors/`), private
+//! keys, credentials in URLs and config files, generic hard-coded passwords, primary
+//! account numbers and track data. Everything it returns is already masked: a PAN as first
+//! 6 / last 4 digits, a secret as provider + first 4 characters + length, plus a keyed
+//! fingerprint. **Architecture invariant:** no unmasked value leaves this crate.
+
+pub mod content;
+pub mod detectors;
+mod engine;
+pub mod entropy;
+pub mod files;
+pub mod findings;
+pub mod mask;
+pub mod pan;
+
+use cdeguard_model::Severity;
+
+pub use detectors::Check;
+pub use mask::FingerprintKey;
+
+/// PCI DSS requirements of a leaked credential.
+pub const SECRET_PCI: &[&str] = &["8.6.2", "8.3.2", "3.6.1"];
+/// PCI DSS requirements of a stored PAN.
+pub const PAN_PCI: &[&str] = &["3.2.1", "3.4.1", "3.5.1"];
+/// PCI DSS requirements of sensitive authentication data (track data, PAN with CVV).
+pub const SAD_PCI: &[&str] = &["3.2.1", "3.3.1", "3.5.1"];
+
+/// One secret or piece of cardholder data, masked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detection {
+    /// `CDG-SECRET-<detector>`, `CDG-PAN-001` (PAN), `CDG-PAN-002` (track data).
+    pub rule_id: String,
+    pub title: String,
+    pub provider: String,
+    pub severity: Severity,
+    pub pci: &'static [&'static str],
+    /// 1-based line (0 when the text has no meaningful lines, e.g. binary strings).
+    pub line: u32,
+    /// Masked excerpt, safe to print.
+    pub masked: String,
+    /// Keyed hash of the value, for suppression and tracking.
+    pub fingerprint: String,
+    /// Extra facts: "encrypted key", "next to a CVV field", "published test number".
+    pub notes: Vec<String>,
+}
+
+/// A compiled set of detectors plus the fingerprint key.
+pub struct Scanner {
+    engine: engine::Engine,
+    key: FingerprintKey,
+}
+
+impl Scanner {
+    #[must_use]
+    pub fn new(key: FingerprintKey) -> Self {
+        Self {
+            engine: engine::Engine::new(),
+            key,
+        }
+    }
+
+    /// Number of secret detectors.
+    #[must_use]
+    pub fn detector_count(&self) -> usize {
+        detectors::all().count()
+    }
+
+    /// Scans one text. `lines` says whether line numbers mean anything.
+    #[must_use]
+    pub fn scan_text(&self, text: &[u8], lines: bool) -> Vec<Detection> {
+        let mut out = Vec::new();
+        let line_of = |offset: usize| -> u32 {
+            if lines {
+                u32::try_from(memchr::memchr_iter(b'\n', &text[..offset]).count() + 1)
+                    .unwrap_or(u32::MAX)
+            } else {
+                0
+            }
+        };
+        for m in self.engine.find(text) {
+            let d = self.engine.detector(m.detector);
+            let value = &text[m.start..m.end];
+            let mut notes = Vec::new();
+            let mut severity = d.severity;
+            match m.encrypted {
+                Some(true) => {
+                    notes.push("the key is encrypted (passphrase-protected)".to_owned());
+                    severity = Severity::Medium;
+                }
+                Some(false) => notes.push("the key is NOT encrypted".to_owned()),
+                None => {}
+            }
+            if is_documented_example(value) {
+                notes.push("a documented example value".to_owned());
+                severity = Severity::Low;
+            }
+            out.push(Detection {
+                rule_id: format!("CDG-SECRET-{}", d.id),
+                title: d.title.to_owned(),
+                provider: d.provider.to_owned(),
+                severity,
+                pci: SECRET_PCI,
+                line: line_of(m.start),
+                masked: mask::mask_secret(d.provider, value),
+                fingerprint: self.key.fingerprint(d.id, value),
+                notes,
+            });
+        }
+        for p in pan::find(text) {
+            let (rule_id, title, pci) = match p.kind {
+                pan::CardDataKind::Pan if p.near_cvv => (
+                    "CDG-PAN-001",
+                    "Primary account number (PAN) stored in clear, next to a CVV field",
+                    SAD_PCI,
+                ),
+                pan::CardDataKind::Pan => (
+                    "CDG-PAN-001",
+                    "Primary account number (PAN) stored in clear",
+                    PAN_PCI,
+                ),
+                pan::CardDataKind::Track1 | pan::CardDataKind::Track2 => {
+                    ("CDG-PAN-002", "Magnetic-stripe track data stored", SAD_PCI)
+                }
+            };
+            let mut notes = vec![format!("{} card number", p.brand.name())];
+            if p.near_cvv {
+                notes.push(
+                    "a CVV/CVC field is nearby (sensitive authentication data, PCI DSS 3.3.1)"
+                        .to_owned(),
+                );
+            }
+            if p.near_expiry && p.kind == pan::CardDataKind::Pan {
+                notes.push("an expiry date is nearby".to_owned());
+            }
+            let severity = if p.test {
+                notes.push("a published test card number".to_owned());
+                Severity::Low
+            } else {
+                Severity::Critical
+            };
+            out.push(Detection {
+                rule_id: rule_id.to_owned(),
+                title: title.to_owned(),
+                provider: p.brand.name().to_owned(),
+                severity,
+                pci,
+                line: line_of(p.start),
+                masked: mask::mask_pan(&p.digits),
+                fingerprint: self.key.fingerprint("pan", p.digits.as_bytes()),
+                notes,
+            });
+        }
+        out.sort_by_key(|d| d.line);
+        out
+    }
+}
+
+/// Vendors' documentation examples (AWS's `…EXAMPLE` keys) are real-looking but public.
+fn is_documented_example(value: &[u8]) -> bool {
+    value.ends_with(b"EXAMPLE") || value.ends_with(b"EXAMPLEKEY")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner() -> Scanner {
+        Scanner::new(FingerprintKey::new(b"test"))
+    }
+
+    #[test]
+    fn detections_are_masked_and_located() {
+        let text = b"# config\nstripe = \"sk_live_51HqT2bC4xYzAbCdEfGhIjKlMn\"\ncard: 4539 1488 0343 6467\n";
+        let found = scanner().scan_text(text, true);
+        let summary: Vec<(&str, u32, &str)> = found
+            .iter()
+            .map(|d| (d.rule_id.as_str(), d.line, d.masked.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "CDG-SECRET-stripe-live-secret-key",
+                    2,
+                    "Stripe sk_l… (34 chars)"
+                ),
+                ("CDG-PAN-001", 3, "453914******6467"),
+            ]
+        );
+        assert_eq!(found[1].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn documented_examples_and_test_pans_are_low() {
+        let found = scanner().scan_text(b"AKIAIOSFODNN7EXAMPLE 4242424242424242", true);
+        assert!(
+            found.iter().all(|d| d.severity == Severity::Low),
+            "{found:?}"
+        );
+        assert_eq!(found.len(), 2);
+    }
+}
