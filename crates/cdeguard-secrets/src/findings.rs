@@ -52,10 +52,10 @@ fn attribute(inventory: &Inventory, path: &str, line: u32) -> Resource {
             },
         );
     }
-    for d in inventory
+    if inventory
         .dockerfiles
         .iter()
-        .filter(|d| inventory.path(d.loc) == path)
+        .any(|d| inventory.path(d.loc) == path)
     {
         let name = std::path::Path::new(path)
             .file_name()
