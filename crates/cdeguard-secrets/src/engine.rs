@@ -60,8 +60,10 @@ impl Engine {
         self.detectors[index]
     }
 
-    /// Finds every secret in `haystack`.
-    pub(crate) fn find(&self, haystack: &[u8]) -> Vec<RawMatch> {
+    /// Finds every secret in `haystack`. In `binary` content (printable strings pulled out
+    /// of executables and databases) the generic assignment detector is off: format strings
+    /// like `password=%s` are everywhere there and a real assignment is not.
+    pub(crate) fn find(&self, haystack: &[u8], binary: bool) -> Vec<RawMatch> {
         let mut wanted = vec![false; self.detectors.len()];
         let mut any = false;
         for m in self.keywords.find_overlapping_iter(haystack) {
@@ -74,6 +76,9 @@ impl Engine {
         let mut out = Vec::new();
         for (index, _) in wanted.iter().enumerate().filter(|(_, w)| **w) {
             let detector = self.detectors[index];
+            if binary && detector.id == "generic-password-assignment" {
+                continue;
+            }
             for caps in self.regexes[index].captures_iter(haystack) {
                 let whole = caps.get(0).expect("group 0 always matches");
                 // The secret is the last group that took part in the match (earlier groups
@@ -93,7 +98,10 @@ impl Engine {
                         None
                     }
                     Check::Assignment(min) => {
+                        let quoted = secret.start() > 0
+                            && matches!(haystack[secret.start() - 1], b'"' | b'\'' | b'`');
                         if is_placeholder(value)
+                            || (!quoted && is_identifier(value))
                             || key.is_some_and(is_reference_key)
                             || shannon_entropy(value) < min
                         {
@@ -133,6 +141,17 @@ impl Engine {
 
 /// Values that are not secrets but references to one: variables, templates, masks,
 /// obvious placeholders, code.
+/// A bare word of code (`credentials`, `nextchar`): unquoted, it names a variable.
+fn is_identifier(value: &[u8]) -> bool {
+    value
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']'))
+        && !value.iter().any(u8::is_ascii_digit)
+}
+
 fn is_placeholder(value: &[u8]) -> bool {
     let text = String::from_utf8_lossy(value);
     let t = text.trim();
@@ -202,6 +221,22 @@ fn is_placeholder(value: &[u8]) -> bool {
     {
         return true;
     }
+    // Identifiers (`current_token`, `tokens[0]`, `getPassword`) are code, not literals.
+    let identifier_chars = t
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']'));
+    let has_digit = t.bytes().any(|b| b.is_ascii_digit());
+    let camel = t
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    if identifier_chars && !has_digit && (t.contains('_') || t.contains('.') || camel) {
+        return true;
+    }
+    // Prose, not a credential: messages and docstrings have spaces.
+    if t.contains(' ') {
+        return true;
+    }
     let first = t.as_bytes()[0];
     t.bytes().all(|b| b == first)
 }
@@ -266,7 +301,7 @@ mod tests {
 
     fn ids(engine: &Engine, text: &str) -> Vec<&'static str> {
         engine
-            .find(text.as_bytes())
+            .find(text.as_bytes(), false)
             .iter()
             .map(|m| engine.detector(m.detector).id)
             .collect()
@@ -332,7 +367,7 @@ mod tests {
         let e = Engine::new();
         let plain = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n";
         let enc = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQwwDgQI\n-----END ENCRYPTED PRIVATE KEY-----\n";
-        assert_eq!(e.find(plain.as_bytes())[0].encrypted, Some(false));
-        assert_eq!(e.find(enc.as_bytes())[0].encrypted, Some(true));
+        assert_eq!(e.find(plain.as_bytes(), false)[0].encrypted, Some(false));
+        assert_eq!(e.find(enc.as_bytes(), false)[0].encrypted, Some(true));
     }
 }

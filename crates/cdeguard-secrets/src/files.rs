@@ -16,6 +16,9 @@ pub struct FileScanOptions {
     /// Larger files are skipped with a note.
     pub max_file_size: u64,
     pub limits: Limits,
+    /// Skip the documentation folders of OS packages (`usr/share/{doc,man,info}`): their
+    /// examples (`machine host login user password secret`) are not the image's secrets.
+    pub skip_os_docs: bool,
 }
 
 impl Default for FileScanOptions {
@@ -24,8 +27,16 @@ impl Default for FileScanOptions {
             respect_gitignore: false,
             max_file_size: 512 << 20,
             limits: Limits::default(),
+            skip_os_docs: true,
         }
     }
+}
+
+/// Folders of OS package documentation, relative to a root filesystem.
+const OS_DOC_DIRS: &[&str] = &["usr/share/doc", "usr/share/man", "usr/share/info"];
+
+fn is_os_doc_dir(path: &Path) -> bool {
+    OS_DOC_DIRS.iter().any(|d| path.ends_with(d))
 }
 
 /// Detections in one file (or one member of an archive: `label` is `file!/member`).
@@ -70,7 +81,10 @@ pub fn list_files(
             .git_exclude(options.respect_gitignore)
             .require_git(false)
             .follow_links(false)
-            .filter_entry(|e| e.file_name() != ".git")
+            .filter_entry({
+                let skip_docs = options.skip_os_docs;
+                move |e| e.file_name() != ".git" && !(skip_docs && is_os_doc_dir(e.path()))
+            })
             .sort_by_file_path(Ord::cmp)
             .build();
         for entry in walker {

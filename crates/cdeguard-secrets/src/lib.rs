@@ -79,7 +79,7 @@ impl Scanner {
                 0
             }
         };
-        for m in self.engine.find(text) {
+        for m in self.engine.find(text, !lines) {
             let d = self.engine.detector(m.detector);
             let value = &text[m.start..m.end];
             let mut notes = Vec::new();
@@ -108,7 +108,7 @@ impl Scanner {
                 notes,
             });
         }
-        for p in pan::find(text) {
+        for p in pan::find(text, !lines) {
             let (rule_id, title, pci) = match p.kind {
                 pan::CardDataKind::Pan if p.near_cvv => (
                     "CDG-PAN-001",

@@ -221,8 +221,32 @@ fn make(
     })
 }
 
-/// Finds PANs and track data in text.
-pub(crate) fn find(haystack: &[u8]) -> Vec<PanMatch> {
+static CARD_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)card|\bpan\b|cc_?num|credit|debit|visa|master|amex|track|account")
+        .expect("valid")
+});
+
+/// In binary content (strings pulled from executables and databases), a digit run only
+/// counts when it stands alone (a database field) or card context is near: executables
+/// are full of long Luhn-valid numbers by chance.
+fn plausible_in_binary(haystack: &[u8], start: usize, end: usize) -> bool {
+    let line_start = haystack[..start]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = haystack[end..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(haystack.len(), |i| end + i);
+    let alone = haystack[line_start..start]
+        .iter()
+        .chain(&haystack[end..line_end])
+        .all(|b| !b.is_ascii_alphanumeric());
+    alone || CARD_CONTEXT.is_match(context(haystack, start, end))
+}
+
+/// Finds PANs and track data in text (`binary`: strings extracted from binary content).
+pub(crate) fn find(haystack: &[u8], binary: bool) -> Vec<PanMatch> {
     // Cheap exit: no run of 13 digits-or-separators, no card number.
     if !has_digit_run(haystack, 13) {
         return Vec::new();
@@ -246,6 +270,9 @@ pub(crate) fn find(haystack: &[u8]) -> Vec<PanMatch> {
             .any(|t: &PanMatch| t.start <= m.start() && m.end() <= t.end)
             || !plausible_grouping(m.as_bytes())
         {
+            continue;
+        }
+        if binary && !plausible_in_binary(haystack, m.start(), m.end()) {
             continue;
         }
         let digits: String = m
@@ -286,7 +313,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<(CardDataKind, Brand, bool)> {
-        find(text.as_bytes())
+        find(text.as_bytes(), false)
             .iter()
             .map(|p| (p.kind, p.brand, p.test))
             .collect()
@@ -337,13 +364,20 @@ mod tests {
 
     #[test]
     fn track_data_and_cvv_context() {
-        let t1 = find(b"%B4539148803436467^DOE/JOHN^2712101123400001230?");
+        let t1 = find(b"%B4539148803436467^DOE/JOHN^2712101123400001230?", false);
         assert_eq!((t1.len(), t1[0].kind), (1, CardDataKind::Track1));
-        let t2 = find(b";4539148803436467=27121011234?");
+        let t2 = find(b";4539148803436467=27121011234?", false);
         assert_eq!((t2.len(), t2[0].kind), (1, CardDataKind::Track2));
-        let with_cvv = find(b"card_number: 4539148803436467\ncvv: 123\nexp: 12/27\n");
+        let with_cvv = find(
+            b"card_number: 4539148803436467\ncvv: 123\nexp: 12/27\n",
+            false,
+        );
         assert!(with_cvv[0].near_cvv && with_cvv[0].near_expiry);
-        let bare = find(b"ref 4539148803436467 done");
+        let bare = find(b"ref 4539148803436467 done", false);
         assert!(!bare[0].near_cvv && !bare[0].near_expiry);
+        // In binary strings: alone on its line (a database field) or near card words only.
+        assert_eq!(find(b"x\n4539148803436467\ny", true).len(), 1);
+        assert_eq!(find(b"build id 4539148803436467 v2", true).len(), 0);
+        assert_eq!(find(b"cardnum 4539148803436467 v2", true).len(), 1);
     }
 }

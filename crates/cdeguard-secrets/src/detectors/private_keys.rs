@@ -11,7 +11,9 @@ pub(super) const DETECTORS: &[Detector] = &[
         provider: "PEM",
         title: "Private key",
         keywords: &["private key"],
-        pattern: r"(-----BEGIN (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP |DH |ANY )?PRIVATE KEY(?: BLOCK)?-----[\s\S]{16,}?-----END (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP |DH |ANY )?PRIVATE KEY(?: BLOCK)?-----)",
+        // The body must be base64 lines (plus PEM headers), so format strings in binaries
+        // ("-----BEGIN %s PRIVATE KEY-----") do not count.
+        pattern: r"(-----BEGIN (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP |DH |ANY )?PRIVATE KEY(?: BLOCK)?-----\r?\n(?:[A-Za-z-]+: [^\r\n]*\r?\n)*\s*(?:[A-Za-z0-9+/=]{16,}\s*){2,}-----END (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP |DH |ANY )?PRIVATE KEY(?: BLOCK)?-----)",
         check: Check::PrivateKey,
         severity: Severity::Critical,
     },

@@ -64,7 +64,7 @@ pub(super) const DETECTORS: &[Detector] = &[
         provider: "JFrog Artifactory",
         title: "JFrog Artifactory API key or reference token",
         keywords: &["akc", "cmvmdgtuojaxoj"],
-        pattern: r"(?:^|[^A-Za-z0-9])(AKC[a-zA-Z0-9]{10,}|cmVmdGtuOjAxOj[A-Za-z0-9]{36,})",
+        pattern: r"(?:^|[^A-Za-z0-9+/])(AKC[a-zA-Z0-9]{70}|cmVmdGtuOjAxOj[A-Za-z0-9]{50})(?:[^A-Za-z0-9+/=]|$)",
         check: Check::Entropy(4.0),
         severity: Severity::High,
     },
