@@ -101,7 +101,7 @@ impl Engine {
                         let quoted = secret.start() > 0
                             && matches!(haystack[secret.start() - 1], b'"' | b'\'' | b'`');
                         if is_placeholder(value)
-                            || (!quoted && is_identifier(value))
+                            || (key.is_some() && !quoted && is_identifier(value))
                             || key.is_some_and(is_reference_key)
                             || shannon_entropy(value) < min
                         {
@@ -141,14 +141,15 @@ impl Engine {
 
 /// Values that are not secrets but references to one: variables, templates, masks,
 /// obvious placeholders, code.
-/// A bare word of code (`credentials`, `nextchar`): unquoted, it names a variable.
+/// A bare word of code (`credentials`, `nextchar`, `pkg.module:function`): unquoted, it
+/// names a variable or an entry point.
 fn is_identifier(value: &[u8]) -> bool {
     value
         .first()
         .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
         && value
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']' | b':'))
         && !value.iter().any(u8::is_ascii_digit)
 }
 
@@ -246,6 +247,13 @@ fn is_placeholder(value: &[u8]) -> bool {
 fn is_reference_key(key: &[u8]) -> bool {
     let lower = String::from_utf8_lossy(key).to_ascii_lowercase();
     let lower = lower.trim_end_matches(['"', '\'', ' ']);
+    // Hashes and digests of secrets are not secrets.
+    if ["hash", "sha", "digest", "checksum", "fingerprint"]
+        .iter()
+        .any(|h| lower.contains(h))
+    {
+        return true;
+    }
     [
         "name", "ref", "file", "path", "dir", "env", "type", "mode", "length", "policy", "field",
         "id", "_url", "expiry", "ttl", "version", "header", "hash",

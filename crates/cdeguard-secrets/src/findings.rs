@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use cdeguard_model::docker::ContainerOrigin;
-use cdeguard_model::{Finding, Inventory, Resource};
+use cdeguard_model::{Finding, Inventory, Resource, Suppression, SuppressionSource};
 
 use crate::files::FileScan;
 use crate::{Detection, Scanner};
@@ -84,6 +84,11 @@ fn attribute(inventory: &Inventory, path: &str, line: u32) -> Resource {
 
 fn finding(detection: Detection, resource: Resource, context: Option<&str>) -> Finding {
     let is_card = detection.rule_id.starts_with("CDG-PAN");
+    let suppressed = detection.allowed_inline.map(|marker| Suppression {
+        justification: format!("inline `{marker}` comment"),
+        source: SuppressionSource::Annotation,
+        expires: None,
+    });
     let mut message = format!("{}: {}", detection.title, detection.masked);
     if let Some(context) = context {
         message.push_str(&format!(" ({context})"));
@@ -106,7 +111,7 @@ fn finding(detection: Detection, resource: Resource, context: Option<&str>) -> F
         ),
         remediation: if is_card { PAN_FIX } else { SECRET_FIX }.to_owned(),
         fingerprint: Some(detection.fingerprint),
-        suppressed: None,
+        suppressed,
     }
 }
 

@@ -44,6 +44,27 @@ pub struct Detection {
     pub fingerprint: String,
     /// Extra facts: "encrypted key", "next to a CVV field", "published test number".
     pub notes: Vec<String>,
+    /// The inline allow comment on the detection's line (`cdeguard:allow`,
+    /// `pragma: allowlist secret`, `gitleaks:allow`), if any: an accepted risk.
+    pub allowed_inline: Option<&'static str>,
+}
+
+/// Inline comments that accept a detection on their line.
+const INLINE_ALLOW: &[&str] = &[
+    "cdeguard:allow",
+    "pragma: allowlist secret",
+    "gitleaks:allow",
+];
+
+/// The allow marker on the line around `offset`, if any.
+fn inline_allow(text: &[u8], offset: usize) -> Option<&'static str> {
+    let start = memchr::memrchr(b'\n', &text[..offset]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &text[offset..]).map_or(text.len(), |i| offset + i);
+    let line = &text[start..end];
+    INLINE_ALLOW
+        .iter()
+        .copied()
+        .find(|marker| memchr::memmem::find(line, marker.as_bytes()).is_some())
 }
 
 /// A compiled set of detectors plus the fingerprint key.
@@ -106,6 +127,7 @@ impl Scanner {
                 masked: mask::mask_secret(d.provider, value),
                 fingerprint: self.key.fingerprint(d.id, value),
                 notes,
+                allowed_inline: inline_allow(text, m.start),
             });
         }
         for p in pan::find(text, !lines) {
@@ -150,6 +172,7 @@ impl Scanner {
                 masked: mask::mask_pan(&p.digits),
                 fingerprint: self.key.fingerprint("pan", p.digits.as_bytes()),
                 notes,
+                allowed_inline: inline_allow(text, p.start),
             });
         }
         out.sort_by_key(|d| d.line);
@@ -190,6 +213,20 @@ mod tests {
             ]
         );
         assert_eq!(found[1].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn inline_allow_comments_are_recorded() {
+        let found = scanner().scan_text(b"a = 1\ntoken = 'ghp_0123456789abcdefghijABCDEFGHIJ012345'  # pragma: allowlist secret\n", true);
+        assert_eq!(found[0].allowed_inline, Some("pragma: allowlist secret"));
+        let found = scanner().scan_text(
+            b"token = 'ghp_0123456789abcdefghijABCDEFGHIJ012345'\n# cdeguard:allow\n",
+            true,
+        );
+        assert_eq!(
+            found[0].allowed_inline, None,
+            "the marker must be on the same line"
+        );
     }
 
     #[test]
