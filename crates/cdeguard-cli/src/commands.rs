@@ -132,11 +132,15 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let rule_sets = RuleSet::parse_list(&args.rules).map_err(anyhow::Error::msg)?;
     let targets: Vec<Target> = args.targets.iter().map(|t| Target::parse(t)).collect();
     let config = load_config(args.config.as_deref())?;
-    let options = cdeguard_scan::ScanOptions {
+    let scanners =
+        cdeguard_scan::Scanner::parse_list(&args.scanners).map_err(anyhow::Error::msg)?;
+    let mut options = cdeguard_scan::ScanOptions {
         rule_sets,
+        scanners,
         config,
         ..Default::default()
     };
+    options.secrets.respect_gitignore = args.respect_gitignore;
     let report = cdeguard_scan::scan(&targets, &options);
 
     for notice in &report.notices {

@@ -24,14 +24,18 @@ const SECRET_VALUES: &[&str] = &[
 const PLANTED: &str = "card_number = \"4539 1488 0343 6467\"\ncvv = 123\ntrack = %B4539148803436467^DOE/JOHN^2712101123400001230?\nGITHUB_TOKEN=ghp_R8x2Lq7Vn4Tz0Wm6Yb3Kc9Hd5Jf1Gs8Pa2Qe\nstripe: sk_live_51NoLeakTestValue0123456789abc\n";
 
 fn pans() -> Vec<String> {
-    let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cdeguard-secrets/tests/data/test-pans.csv");
+    let csv =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../cdeguard-secrets/tests/data/test-pans.csv");
     let mut pans: Vec<String> = std::fs::read_to_string(csv)
         .unwrap()
         .lines()
         .skip(1)
         .map(|l| l.split(',').next().unwrap().to_owned())
         .collect();
-    pans.extend(["4539148803436467".to_owned(), "4539 1488 0343 6467".to_owned()]);
+    pans.extend([
+        "4539148803436467".to_owned(),
+        "4539 1488 0343 6467".to_owned(),
+    ]);
     pans
 }
 
@@ -49,10 +53,23 @@ fn no_secret_or_pan_in_any_output_format() {
             .arg(dir.path())
             .output()
             .unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(text.contains("453914"), "{}: the planted PAN was not reported at all", format.name());
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("453914"),
+            "{}: the planted PAN was not reported at all",
+            format.name()
+        );
         for value in SECRET_VALUES.iter().map(|s| (*s).to_owned()).chain(pans()) {
-            assert!(!text.contains(&value), "{}: output contains the raw value {}…", format.name(), &value[..6]);
+            assert!(
+                !text.contains(&value),
+                "{}: output contains the raw value {}…",
+                format.name(),
+                &value[..6]
+            );
         }
         checked += 1;
     }

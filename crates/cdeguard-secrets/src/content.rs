@@ -60,6 +60,12 @@ fn is_tar(bytes: &[u8]) -> bool {
     bytes.get(257..262) == Some(b"ustar")
 }
 
+/// Whether content (given at least its first 512 bytes) is an archive this module opens.
+#[must_use]
+pub fn is_archive(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b]) || head.starts_with(b"PK\x03\x04") || is_tar(head)
+}
+
 fn expand<'a>(
     label: &str,
     bytes: Cow<'a, [u8]>,

@@ -1,7 +1,7 @@
 //! The matching engine: one case-insensitive Aho-Corasick pass finds which detectors'
 //! keywords occur, then only those detectors' regexes run over the input.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 
 use crate::detectors::{self, Check, Detector};
@@ -26,6 +26,23 @@ pub(crate) struct Engine {
     keywords: AhoCorasick,
     /// Keyword pattern index -> detector index.
     keyword_owner: Vec<usize>,
+    /// Per detector: bytes after a keyword hit that a match may extend to.
+    reach: Vec<usize>,
+}
+
+const LINE_REACH: usize = 512;
+const MULTILINE_REACH: usize = 64 * 1024;
+/// How far back to look for the start of a keyword's line (minified files have huge lines).
+const LOOKBACK: usize = 4096;
+
+fn line_start(haystack: &[u8], pos: usize) -> usize {
+    let from = pos.saturating_sub(LOOKBACK);
+    memchr::memrchr(b'\n', &haystack[from..pos]).map_or(from, |i| from + i + 1)
+}
+
+fn line_end(haystack: &[u8], pos: usize) -> usize {
+    let to = (pos + LOOKBACK).min(haystack.len());
+    memchr::memchr(b'\n', &haystack[pos..to]).map_or(to, |i| pos + i)
 }
 
 impl Engine {
@@ -46,13 +63,27 @@ impl Engine {
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&words)
             .expect("keywords build");
+        // How far past a keyword a match can end: multi-line formats (private keys) reach
+        // far, everything else stays within a few lines.
+        let reach = detectors
+            .iter()
+            .map(|d| {
+                if d.pattern.contains("-----END") || d.pattern.contains("Private-Lines") {
+                    MULTILINE_REACH
+                } else {
+                    LINE_REACH
+                }
+            })
+            .collect();
         Self {
             detectors,
             regexes,
             keywords,
             keyword_owner,
+            reach,
         }
     }
 
@@ -64,67 +95,78 @@ impl Engine {
     /// of executables and databases) the generic assignment detector is off: format strings
     /// like `password=%s` are everywhere there and a real assignment is not.
     pub(crate) fn find(&self, haystack: &[u8], binary: bool) -> Vec<RawMatch> {
-        let mut wanted = vec![false; self.detectors.len()];
-        let mut any = false;
+        // Windows of the input around keyword hits, per detector, merged when they
+        // overlap: regexes only run there, so a keyword that is everywhere in a large file
+        // costs a few lines, not a full pass per detector.
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.detectors.len()];
         for m in self.keywords.find_overlapping_iter(haystack) {
-            wanted[self.keyword_owner[m.pattern().as_usize()]] = true;
-            any = true;
-        }
-        if !any {
-            return Vec::new();
+            let index = self.keyword_owner[m.pattern().as_usize()];
+            let start = line_start(haystack, m.start());
+            let end = line_end(haystack, (m.end() + self.reach[index]).min(haystack.len()));
+            let list = &mut windows[index];
+            match list.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => list.push((start, end)),
+            }
         }
         let mut out = Vec::new();
-        for (index, _) in wanted.iter().enumerate().filter(|(_, w)| **w) {
+        for (index, list) in windows.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
             let detector = self.detectors[index];
             if binary && detector.id == "generic-password-assignment" {
                 continue;
             }
-            for caps in self.regexes[index].captures_iter(haystack) {
-                let whole = caps.get(0).expect("group 0 always matches");
-                // The secret is the last group that took part in the match (earlier groups
-                // capture context such as an assignment's key).
-                let secret = (1..caps.len())
-                    .rev()
-                    .find_map(|g| caps.get(g))
-                    .unwrap_or(whole);
-                let key = caps.name("key").map(|k| k.as_bytes());
-                let value = secret.as_bytes();
-                let encrypted = match detector.check {
-                    Check::None => None,
-                    Check::Entropy(min) => {
-                        if shannon_entropy(value) < min {
-                            continue;
+            for &(from, to) in list {
+                let window = &haystack[from..to];
+                for caps in self.regexes[index].captures_iter(window) {
+                    let whole = caps.get(0).expect("group 0 always matches");
+                    // The secret is the last group that took part in the match (earlier groups
+                    // capture context such as an assignment's key).
+                    let secret = (1..caps.len())
+                        .rev()
+                        .find_map(|g| caps.get(g))
+                        .unwrap_or(whole);
+                    let key = caps.name("key").map(|k| k.as_bytes());
+                    let value = secret.as_bytes();
+                    let encrypted = match detector.check {
+                        Check::None => None,
+                        Check::Entropy(min) => {
+                            if shannon_entropy(value) < min {
+                                continue;
+                            }
+                            None
                         }
-                        None
-                    }
-                    Check::Assignment(min) => {
-                        let quoted = secret.start() > 0
-                            && matches!(haystack[secret.start() - 1], b'"' | b'\'' | b'`');
-                        if is_placeholder(value)
-                            || (key.is_some() && !quoted && is_identifier(value))
-                            || key.is_some_and(is_reference_key)
-                            || shannon_entropy(value) < min
-                        {
-                            continue;
+                        Check::Assignment(min) => {
+                            let quoted = secret.start() > 0
+                                && matches!(window[secret.start() - 1], b'"' | b'\'' | b'`');
+                            if is_placeholder(value)
+                                || (key.is_some() && !quoted && is_identifier(value))
+                                || key.is_some_and(is_reference_key)
+                                || shannon_entropy(value) < min
+                            {
+                                continue;
+                            }
+                            None
                         }
-                        None
-                    }
-                    Check::DockerAuth => {
-                        if !decodes_to_user_password(value) {
-                            continue;
+                        Check::DockerAuth => {
+                            if !decodes_to_user_password(value) {
+                                continue;
+                            }
+                            None
                         }
-                        None
-                    }
-                    Check::PrivateKey => Some(private_key_is_encrypted(value)),
-                };
-                out.push(RawMatch {
-                    detector: index,
-                    start: secret.start(),
-                    end: secret.end(),
-                    encrypted,
-                });
+                        Check::PrivateKey => Some(private_key_is_encrypted(value)),
+                    };
+                    out.push(RawMatch {
+                        detector: index,
+                        start: from + secret.start(),
+                        end: from + secret.end(),
+                        encrypted,
+                    });
+                }
             }
         }
+        // Overlapping windows of one detector can report the same match twice.
+        out.sort_by_key(|m| (m.detector, m.start, m.end));
+        out.dedup_by_key(|m| (m.detector, m.start, m.end));
         // The same bytes found by a specific detector and by the generic one: keep the
         // specific one (it names the provider).
         out.sort_by_key(|m| {
@@ -227,11 +269,7 @@ fn is_placeholder(value: &[u8]) -> bool {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']'));
     let has_digit = t.bytes().any(|b| b.is_ascii_digit());
-    let camel = t
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
-    if identifier_chars && !has_digit && (t.contains('_') || t.contains('.') || camel) {
+    if identifier_chars && !has_digit && (t.contains('_') || t.contains('.')) {
         return true;
     }
     // Prose, not a credential: messages and docstrings have spaces.
@@ -368,6 +406,16 @@ mod tests {
             vec!["docker-config-auth"]
         );
         assert!(ids(&e, r#"{"auth":"bm9jb2xvbg=="}"#).is_empty());
+    }
+
+    #[test]
+    fn multi_kilobyte_keys_are_found_whole() {
+        let body: String = (0..40)
+            .map(|i| format!("{}{}\n", "A".repeat(63), i % 10))
+            .collect();
+        let key = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n");
+        let m = Engine::new().find(key.as_bytes(), false);
+        assert_eq!((m.len(), m[0].end - m[0].start), (1, key.len() - 1));
     }
 
     #[test]

@@ -132,16 +132,93 @@ fn scan_file(scanner: &Scanner, path: &Path, options: &FileScanOptions) -> FileR
         );
         return (Vec::new(), vec![(display, message)], 0);
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return (Vec::new(), vec![(display, format!("cannot read: {e}"))], 0),
+    let result = if size > CHUNK as u64 {
+        scan_large_file(scanner, path, &display, options)
+    } else {
+        std::fs::read(path).map(|bytes| {
+            let (found, notes) = scan_bytes(scanner, &display, &bytes, options.limits);
+            (found, notes, bytes.len() as u64)
+        })
     };
-    let (found, notes) = scan_bytes(scanner, &display, &bytes, options.limits);
-    (
-        found,
-        notes.into_iter().map(|n| (display.clone(), n)).collect(),
-        bytes.len() as u64,
-    )
+    match result {
+        Ok((found, notes, bytes)) => (
+            found,
+            notes.into_iter().map(|n| (display.clone(), n)).collect(),
+            bytes,
+        ),
+        Err(e) => (Vec::new(), vec![(display, format!("cannot read: {e}"))], 0),
+    }
+}
+
+/// Files larger than this are read in chunks of this size (bounded memory).
+const CHUNK: usize = 8 << 20;
+/// Consecutive chunks overlap by this much, so a secret on a chunk border is seen whole.
+const OVERLAP: usize = 64 << 10;
+
+/// Scans a large file chunk by chunk (archives, which need random access, whole).
+fn scan_large_file(
+    scanner: &Scanner,
+    path: &Path,
+    display: &str,
+    options: &FileScanOptions,
+) -> std::io::Result<(Vec<FileDetections>, Vec<String>, u64)> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let mut head = [0u8; 512];
+    let head_len = file.read(&mut head)?;
+    if content::is_archive(&head[..head_len]) {
+        let bytes = std::fs::read(path)?;
+        let (found, notes) = scan_bytes(scanner, display, &bytes, options.limits);
+        return Ok((found, notes, bytes.len() as u64));
+    }
+    let mut file = std::fs::File::open(path)?;
+    let mut buffer = Vec::with_capacity(CHUNK + OVERLAP);
+    let mut offset_lines = 0u32; // newlines before `buffer`
+    let mut total = 0u64;
+    let mut found: Vec<FileDetections> = Vec::new();
+    let mut notes = Vec::new();
+    loop {
+        let wanted = CHUNK - buffer.len();
+        let read = (&mut file).take(wanted as u64).read_to_end(&mut buffer)?;
+        total += read as u64;
+        let last = read < wanted;
+        let (chunk_found, chunk_notes) = scan_bytes(scanner, display, &buffer, options.limits);
+        notes.extend(chunk_notes);
+        // Detections that start in the overlap kept for the next chunk are reported there.
+        let keep_below = if last {
+            u32::MAX
+        } else {
+            offset_lines + newlines(&buffer[..buffer.len() - OVERLAP.min(buffer.len())]) + 1
+        };
+        for mut f in chunk_found {
+            f.detections.retain_mut(|d| {
+                if f.has_lines {
+                    d.line += offset_lines;
+                }
+                !f.has_lines || d.line < keep_below
+            });
+            if !f.detections.is_empty() {
+                found.push(f);
+            }
+        }
+        if last {
+            break;
+        }
+        let cut = buffer.len() - OVERLAP.min(buffer.len());
+        offset_lines += newlines(&buffer[..cut]);
+        buffer.drain(..cut);
+    }
+    // The same binary-strings detection can come from two chunks' overlap.
+    for f in &mut found {
+        f.detections.dedup_by(|a, b| {
+            a.line == b.line && a.fingerprint == b.fingerprint && a.rule_id == b.rule_id
+        });
+    }
+    Ok((found, notes, total))
+}
+
+fn newlines(bytes: &[u8]) -> u32 {
+    u32::try_from(memchr::memchr_iter(b'\n', bytes).count()).unwrap_or(u32::MAX)
 }
 
 /// Scans one input's bytes (expanding archives); returns detections per text and notes.
@@ -172,6 +249,35 @@ pub fn scan_bytes(
 mod tests {
     use super::*;
     use crate::FingerprintKey;
+
+    #[test]
+    fn large_files_are_scanned_in_chunks_with_exact_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.log");
+        let filler = "just some log line without anything interesting in it\n";
+        let mut text = String::new();
+        let mut expected = Vec::new();
+        let mut line = 1;
+        while text.len() < 3 * CHUNK {
+            if line % 40_000 == 0 {
+                text.push_str("token = 'ghp_0123456789abcdefghijABCDEFGHIJ012345'\n");
+                expected.push(line);
+            } else {
+                text.push_str(filler);
+            }
+            line += 1;
+        }
+        std::fs::write(&path, &text).unwrap();
+        let scanner = Scanner::new(FingerprintKey::new(b"k"));
+        let scan = scan_paths(&scanner, &[path], &FileScanOptions::default());
+        let lines: Vec<u32> = scan
+            .found
+            .iter()
+            .flat_map(|f| f.detections.iter().map(|d| d.line))
+            .collect();
+        assert_eq!(lines, expected);
+        assert_eq!(scan.bytes, text.len() as u64);
+    }
 
     #[test]
     fn walks_dotfiles_skips_git_and_honours_gitignore_only_when_asked() {

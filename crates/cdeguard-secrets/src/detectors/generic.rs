@@ -11,7 +11,7 @@ pub(super) const DETECTORS: &[Detector] = &[Detector {
     provider: "Generic",
     title: "Hard-coded password or secret",
     keywords: &["pass", "pwd", "secret", "token", "api_key", "apikey", "api-key", "private_key", "credential", "auth_key", "access_key"],
-    pattern: r#"(?i)(?:^|[^A-Za-z0-9])(?P<key>[A-Za-z0-9_.-]*(?:passwd|password|passphrase|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|credentials?|auth[_-]?key|access[_-]?key)[A-Za-z0-9_.-]*)["']?[ \t]*(?:[:=]|:=|=>|==)[ \t]*(?:["'`]([^"'`\r\n]{6,128})["'`]|([^\s"'`,;#]{8,128}))"#,
+    pattern: r#"(?i)(?:^|[^A-Za-z0-9])(?P<key>[A-Za-z0-9_.-]*(?:passwd|password|passphrase|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|credentials?|auth[_-]?key|access[_-]?key)[A-Za-z0-9_.-]*)["']?[ \t]*(?:[:=]|:=|=>|==)[ \t]*(?:!!?[A-Za-z]+[ \t]+)?(?:["'`]([^"'`\r\n]{6,128})["'`]|([^\s"'`,;#]{8,128}))"#,
     check: Check::Assignment(3.0),
     severity: Severity::Medium,
 }];
