@@ -9,6 +9,7 @@
 mod emit;
 pub mod k8s;
 pub mod pod;
+pub mod pss;
 mod registry;
 
 pub use emit::Emitter;

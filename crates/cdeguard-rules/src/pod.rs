@@ -85,3 +85,38 @@ pub fn pod_security_context<'a>(template: &PodTemplate<'a>, keys: &[&str]) -> Op
         .path(keys)
         .filter(|n| !n.is_null())
 }
+
+/// `spec.os.name == windows`: upstream exempts such pods from some restricted checks.
+#[must_use]
+pub fn is_windows(template: &PodTemplate<'_>) -> bool {
+    template.spec.path(&["os", "name"]).and_then(Node::as_str) == Some("windows")
+}
+
+/// `spec.hostUsers: false`: the pod runs in a user namespace, which relaxes some checks
+/// from Pod Security Standards v1.35 on.
+#[must_use]
+pub fn in_user_namespace(template: &PodTemplate<'_>) -> bool {
+    template.spec.get("hostUsers").and_then(Node::as_bool) == Some(false)
+}
+
+/// The path of a pod-level security context field, e.g. `spec.securityContext.runAsUser`.
+#[must_use]
+pub fn pod_field_path(template: &PodTemplate<'_>, keys: &[&str]) -> String {
+    let mut path = FieldPath::new(template.spec_path).key("securityContext");
+    for key in keys {
+        path = path.key(key);
+    }
+    path.to_string()
+}
+
+impl ContainerRef<'_> {
+    /// The path of a container security context field.
+    #[must_use]
+    pub fn field_path(&self, keys: &[&str]) -> String {
+        let mut path = self.path.key("securityContext");
+        for key in keys {
+            path = path.key(key);
+        }
+        path.to_string()
+    }
+}
