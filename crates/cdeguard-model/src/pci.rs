@@ -113,6 +113,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
         "Shared, group or generic accounts are used only when necessary",
     ),
     req(
+        "8.2.4",
+        "Addition, deletion and modification of user IDs and credentials are managed",
+    ),
+    req(
         "8.3.2",
         "Strong cryptography renders authentication factors unreadable",
     ),
@@ -136,6 +140,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
     req(
         "10.6.3",
         "Time synchronization settings and data are protected",
+    ),
+    req(
+        "10.7.2",
+        "Failures of critical security control systems are detected and reported",
     ),
     req("11.3.1", "Internal vulnerability scans are performed"),
     req("11.4.5", "Segmentation controls are tested"),

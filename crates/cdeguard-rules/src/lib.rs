@@ -6,10 +6,12 @@
 //! folder `tests/fixtures/<RULE-ID>/` whose resources named `fail*` must be flagged and
 //! `pass*` must not. Registering a rule is one word in its group's `rule_modules!` list.
 
+pub mod credentials;
 mod emit;
 pub mod k8s;
 pub mod pod;
 pub mod pss;
+pub mod rbac;
 mod registry;
 
 pub use emit::Emitter;
