@@ -42,7 +42,11 @@ const REFERENCE_SUFFIXES: &[&str] = &[
 #[must_use]
 pub fn is_credential_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    CREDENTIAL_NAMES.iter().any(|c| lower.contains(c))
+    // Short forms count only as whole words: RABBITMQ_DEFAULT_PASS, MYSQL_PW.
+    let short_word = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| matches!(w, "pass" | "pw" | "key"));
+    (short_word || CREDENTIAL_NAMES.iter().any(|c| lower.contains(c)))
         && !REFERENCE_SUFFIXES.iter().any(|s| lower.ends_with(s))
 }
 
@@ -75,6 +79,8 @@ mod tests {
     fn credential_names_and_literals() {
         assert!(is_credential_name("DB_PASSWORD"));
         assert!(is_credential_name("stripeApiKey"));
+        assert!(is_credential_name("RABBITMQ_DEFAULT_PASS"));
+        assert!(!is_credential_name("PASSTHROUGH_MODE"));
         assert!(!is_credential_name("POSTGRES_PASSWORD_FILE"));
         assert!(!is_credential_name("LOG_LEVEL"));
         assert!(is_literal_value("Tk-9f3!vault-2024"));

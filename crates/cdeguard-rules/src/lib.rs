@@ -9,6 +9,7 @@
 pub mod credentials;
 mod emit;
 pub mod k8s;
+pub mod pci;
 pub mod pod;
 pub mod pss;
 pub mod rbac;

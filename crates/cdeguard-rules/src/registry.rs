@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use crate::Rule;
 
 static ALL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
-    [crate::pss::RULES, crate::k8s::RULES]
+    [crate::pss::RULES, crate::k8s::RULES, crate::pci::RULES]
         .into_iter()
         .flatten()
         .copied()
