@@ -49,6 +49,16 @@ pub fn detect(path: &str, text: &str) -> InputFormat {
     if has_top_level_key("apiVersion") && has_top_level_key("kind") {
         return InputFormat::Kubernetes;
     }
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') && text.contains("\"HostConfig\"") && text.contains("\"Id\"") {
+        return InputFormat::DockerInspect;
+    }
+    if text.lines().any(|l| l.starts_with("services:")) || trimmed.starts_with("{\"services\"") {
+        return InputFormat::Compose;
+    }
+    if crate::dockerfile::looks_like_dockerfile(text) {
+        return InputFormat::Dockerfile;
+    }
     InputFormat::Unknown
 }
 
@@ -67,6 +77,18 @@ mod tests {
             InputFormat::Kubernetes
         );
         assert_eq!(detect("values.yaml", "replicas: 3\n"), InputFormat::Unknown);
+        assert_eq!(
+            detect("docker-compose.yml", "version: '3'\nservices:\n  a: {}\n"),
+            InputFormat::Compose
+        );
+        assert_eq!(
+            detect("out.json", "[{\"Id\": \"x\", \"HostConfig\": {}}]"),
+            InputFormat::DockerInspect
+        );
+        assert_eq!(
+            detect("build.txt", "ARG BASE=x\nFROM $BASE\n"),
+            InputFormat::Dockerfile
+        );
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! inventory. A file that cannot be read or parsed adds an [`InputError`] naming the file
 //! and line; every other input is still read.
 
+pub mod compose;
 pub mod detect;
+pub mod docker_inspect;
+pub mod dockerfile;
 pub mod k8s;
 pub mod yaml;
 
@@ -212,12 +215,13 @@ pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Invento
     };
     match format {
         InputFormat::Kubernetes => read_k8s(path, text, loc, options, &mut inventory),
-        InputFormat::Compose | InputFormat::DockerInspect | InputFormat::Dockerfile => {
-            inventory.errors.push(error(
-                path,
-                None,
-                format!("no reader for {format:?} inputs"),
-            ));
+        InputFormat::Compose | InputFormat::DockerInspect => {
+            read_containers(path, text, loc, format, options, &mut inventory);
+        }
+        InputFormat::Dockerfile => {
+            let (dockerfile, errors) = dockerfile::parse(text, loc, path);
+            inventory.dockerfiles.push(dockerfile);
+            inventory.errors.extend(errors);
         }
         InputFormat::Unknown => inventory.errors.push(error(
             path,
@@ -229,6 +233,34 @@ pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Invento
         )),
     }
     inventory
+}
+
+fn read_containers(
+    path: &str,
+    text: &str,
+    loc: Location,
+    format: InputFormat,
+    options: &CollectOptions,
+    inv: &mut Inventory,
+) {
+    let (docs, err) = yaml::parse_stream(text, options.yaml_limits);
+    for doc in docs {
+        let loc = loc.at_line(doc.line);
+        if format == InputFormat::Compose {
+            compose::read_document(&doc.root, loc, path, &mut inv.containers, &mut inv.errors);
+        } else {
+            docker_inspect::read_document(
+                &doc.root,
+                loc,
+                path,
+                &mut inv.containers,
+                &mut inv.errors,
+            );
+        }
+    }
+    if let Some(e) = err {
+        inv.errors.push(error(path, Some(e.line), e.message));
+    }
 }
 
 fn read_k8s(path: &str, text: &str, loc: Location, options: &CollectOptions, inv: &mut Inventory) {

@@ -7,10 +7,12 @@
 //! `pass*` must not. Registering a rule is one word in its group's `rule_modules!` list.
 
 pub mod credentials;
+pub mod docker;
 mod emit;
 pub mod k8s;
 pub mod pci;
 pub mod pod;
+pub mod ports;
 pub mod pss;
 pub mod rbac;
 mod registry;

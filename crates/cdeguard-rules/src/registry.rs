@@ -5,11 +5,16 @@ use std::sync::LazyLock;
 use crate::Rule;
 
 static ALL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
-    [crate::pss::RULES, crate::k8s::RULES, crate::pci::RULES]
-        .into_iter()
-        .flatten()
-        .copied()
-        .collect()
+    [
+        crate::pss::RULES,
+        crate::k8s::RULES,
+        crate::pci::RULES,
+        crate::docker::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+    .collect()
 });
 
 /// Every built-in rule, in registration order.

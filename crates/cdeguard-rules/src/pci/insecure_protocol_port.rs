@@ -25,6 +25,7 @@
 use cdeguard_model::{InputFormat, Inventory, K8sObject, Node, Severity};
 
 use crate::pod::containers;
+use crate::ports::insecure_protocol;
 use crate::{Emitter, Rule, RuleSet};
 
 pub(crate) const RULE: Rule = Rule {
@@ -40,23 +41,6 @@ pub(crate) const RULE: Rule = Rule {
     source: include_str!("insecure_protocol_port.rs"),
     check,
 };
-
-/// Clear-text protocols by port.
-pub(crate) fn insecure_protocol(port: i64) -> Option<&'static str> {
-    Some(match port {
-        20 | 21 => "FTP",
-        23 => "Telnet",
-        69 => "TFTP",
-        110 => "POP3",
-        143 => "IMAP",
-        161 => "SNMP",
-        389 => "LDAP",
-        512..=514 => "rexec/rlogin/rsh",
-        2375 => "Docker API without TLS",
-        5900 => "VNC",
-        _ => return None,
-    })
-}
 
 fn report(out: &mut Emitter<'_>, object: &K8sObject, port: &Node, container: Option<&str>, protocol: &str, field: &str) {
     let number = port.as_i64().unwrap_or_default();
