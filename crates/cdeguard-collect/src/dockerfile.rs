@@ -33,8 +33,7 @@ pub fn looks_like_dockerfile(text: &str) -> bool {
     text.lines()
         .map(str::trim)
         .find(|l| {
-            !l.is_empty()
-                && !(l.starts_with('#') && !l.to_ascii_lowercase().starts_with("# syntax"))
+            !l.is_empty() && (!l.starts_with('#') || l.to_ascii_lowercase().starts_with("# syntax"))
         })
         .is_some_and(|l| {
             let word = l
