@@ -170,7 +170,10 @@ mod tests {
     use super::*;
     use cdeguard_model::SourceId;
 
-    fn parse_text(text: &str) -> (Vec<(String, String, u32, usize)>, Vec<InputError>) {
+    /// (keyword, args, line, stage) of each instruction.
+    type Parsed = Vec<(String, String, u32, usize)>;
+
+    fn parse_text(text: &str) -> (Parsed, Vec<InputError>) {
         let (df, errors) = parse(
             text,
             Location {
