@@ -8,6 +8,7 @@
 
 pub mod credentials;
 pub mod docker;
+pub mod dockerfile;
 mod emit;
 pub mod k8s;
 pub mod pci;

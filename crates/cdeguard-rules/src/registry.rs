@@ -10,6 +10,7 @@ static ALL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
         crate::k8s::RULES,
         crate::pci::RULES,
         crate::docker::RULES,
+        crate::dockerfile::RULES,
     ]
     .into_iter()
     .flatten()

@@ -46,7 +46,7 @@ fn tag(image: &str) -> Option<&str> {
 }
 
 /// Severity and description when an image is not pinned; `None` when it is.
-pub(crate) fn assess(image: &str) -> Option<(Severity, String)> {
+pub(crate) fn image_pinning(image: &str) -> Option<(Severity, String)> {
     if image.contains("@sha256:") {
         return None;
     }
@@ -62,7 +62,7 @@ fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
         for c in containers(&pod) {
             let Some(node) = c.node.get("image") else { continue };
             let image = node.as_str().unwrap_or_default();
-            if let Some((severity, message)) = assess(image) {
+            if let Some((severity, message)) = image_pinning(image) {
                 let resource = out.k8s_resource(object, node.line, Some(c.name()));
                 out.emit_with_severity(severity, resource, message, format!("{}.image = {image}", c.path));
             }
@@ -70,7 +70,7 @@ fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
     }
     for container in &inventory.containers {
         let Some(image) = container.image.as_deref() else { continue };
-        if let Some((severity, message)) = assess(image) {
+        if let Some((severity, message)) = image_pinning(image) {
             let resource = out.container_resource(container, container.line_of("image"));
             out.emit_with_severity(severity, resource, message, format!("image = {image}"));
         }
@@ -85,7 +85,7 @@ mod tests {
     fn tags_are_read_after_the_last_slash() {
         assert_eq!(tag("registry:5000/app"), None);
         assert_eq!(tag("registry:5000/app:1.2"), Some("1.2"));
-        assert!(assess("app:1.2@sha256:ab").is_none());
-        assert_eq!(assess("rabbitmq").map(|(s, _)| s), Some(Severity::Medium));
+        assert!(image_pinning("app:1.2@sha256:ab").is_none());
+        assert_eq!(image_pinning("rabbitmq").map(|(s, _)| s), Some(Severity::Medium));
     }
 }
