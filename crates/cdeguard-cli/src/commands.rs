@@ -52,7 +52,7 @@ struct ScanArgs {
     /// Files or folders to scan; `-` reads standard input.
     #[arg(required = true)]
     targets: Vec<String>,
-    /// Output format: terminal, json.
+    /// Output format: terminal, json, sarif, html, junit, csv.
     #[arg(long, short = 'f', default_value = "terminal")]
     format: Format,
     /// Write the report to FILE instead of standard output.

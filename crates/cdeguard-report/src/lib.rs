@@ -1,7 +1,13 @@
 //! Renders a [`ScanReport`] in every output format. All formats render the same findings;
 //! none of them judges or filters.
 
+mod csv;
+mod escape;
+mod html;
 mod json;
+mod junit;
+pub mod requirements;
+mod sarif;
 mod terminal;
 
 use std::io::{self, Write};
@@ -13,16 +19,31 @@ use cdeguard_model::ScanReport;
 pub enum Format {
     Terminal,
     Json,
+    Sarif,
+    Html,
+    Junit,
+    Csv,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Terminal, Format::Json];
+    pub const ALL: [Format; 6] = [
+        Format::Terminal,
+        Format::Json,
+        Format::Sarif,
+        Format::Html,
+        Format::Junit,
+        Format::Csv,
+    ];
 
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Format::Terminal => "terminal",
             Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Html => "html",
+            Format::Junit => "junit",
+            Format::Csv => "csv",
         }
     }
 }
@@ -63,5 +84,9 @@ pub fn render(
     match format {
         Format::Terminal => terminal::render(report, terminal, out),
         Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Html => html::render(report, out),
+        Format::Junit => junit::render(report, out),
+        Format::Csv => csv::render(report, out),
     }
 }
