@@ -23,7 +23,16 @@ pub fn read_document(
     if root.is_null() {
         return; // empty document, e.g. a trailing `---`
     }
-    let kind = root.get("kind").and_then(Node::as_str).unwrap_or_default();
+    let kind = root
+        .get("kind")
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let api_version = root
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+        .to_owned();
     if kind == "List" || (kind.ends_with("List") && root.get("items").is_some()) {
         let Node { value, .. } = root;
         if let cdeguard_model::Value::Map(entries) = value {
@@ -34,6 +43,7 @@ pub fn read_document(
                     };
                     for item in items {
                         let line = item.line;
+                        let item = with_implied_type(item, &kind, &api_version);
                         read_document(item, loc.at_line(line), path, out, errors);
                     }
                 }
@@ -50,6 +60,30 @@ pub fn read_document(
         return;
     }
     out.push(object_from(root, loc));
+}
+
+/// Items of a typed list (`PodList`, `NamespaceList`) may omit `kind` and `apiVersion`:
+/// they are implied by the list.
+fn with_implied_type(mut item: Node, list_kind: &str, api_version: &str) -> Node {
+    let Some(item_kind) = list_kind.strip_suffix("List").filter(|k| !k.is_empty()) else {
+        return item;
+    };
+    if let cdeguard_model::Value::Map(entries) = &mut item.value {
+        let line = item.line;
+        if !entries.iter().any(|(k, _)| k == "kind") {
+            entries.push((
+                "kind".into(),
+                Node::new(cdeguard_model::Value::Str(item_kind.to_owned()), line),
+            ));
+        }
+        if !entries.iter().any(|(k, _)| k == "apiVersion") && !api_version.is_empty() {
+            entries.push((
+                "apiVersion".into(),
+                Node::new(cdeguard_model::Value::Str(api_version.to_owned()), line),
+            ));
+        }
+    }
+    item
 }
 
 fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
@@ -111,6 +145,22 @@ mod tests {
             .collect();
         assert_eq!(got, vec![("Pod", "a", 4), ("Deployment", "b", 7)]);
         assert_eq!(objs[0].namespace.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn typed_list_items_inherit_kind_and_api_version() {
+        let (objs, errors) = read(
+            "{\"kind\": \"NamespaceList\", \"apiVersion\": \"v1\", \"items\": [{\"metadata\": {\"name\": \"bank\"}}]}",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            (
+                objs[0].kind.as_str(),
+                objs[0].api_version.as_str(),
+                objs[0].name.as_str()
+            ),
+            ("Namespace", "v1", "bank")
+        );
     }
 
     #[test]

@@ -169,113 +169,145 @@ fn read_file(path: &Path, explicit: bool, options: &CollectOptions) -> Inventory
 #[must_use]
 pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Inventory {
     let mut inventory = Inventory::default();
-    let too_big = bytes.len() as u64 > options.max_file_size;
-    let format = match std::str::from_utf8(bytes) {
-        _ if too_big => Err(format!(
+    let text = if bytes.len() as u64 > options.max_file_size {
+        Err(format!(
             "input larger than the {} byte limit",
             options.max_file_size
-        )),
-        Ok(text) if text.contains('\0') => {
-            Err("binary content (NUL bytes); not a text input".into())
-        }
-        Ok(text) => Ok((text, detect::detect(path, text))),
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count()
-                + 1;
-            inventory.errors.push(error(
-                path,
-                u32::try_from(line).ok(),
-                "invalid UTF-8; not a text input".into(),
-            ));
-            Err(String::new())
+        ))
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(text) if text.contains('\0') => {
+                Err("binary content (NUL bytes); not a text input".into())
+            }
+            Ok(text) => Ok(text),
+            Err(e) => {
+                let line = bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
+                inventory.errors.push(error(
+                    path,
+                    u32::try_from(line).ok(),
+                    "invalid UTF-8; not a text input".into(),
+                ));
+                Err(String::new())
+            }
         }
     };
-    let source = Source {
+    let parsed = text.as_ref().ok().map(|text| classify(path, text, options));
+    let id = inventory.add_source(Source {
         path: path.to_owned(),
         sha256: hex(&Sha256::digest(bytes)),
         size: bytes.len() as u64,
-        format: format.as_ref().map_or(InputFormat::Unknown, |(_, f)| *f),
-    };
-    let id = inventory.add_source(source);
-    let (text, format) = match format {
-        Ok(ok) => ok,
-        Err(message) => {
+        format: parsed.as_ref().map_or(InputFormat::Unknown, |p| p.format),
+    });
+    let (text, parsed) = match (text, parsed) {
+        (Ok(text), Some(parsed)) => (text, parsed),
+        (Err(message), _) => {
             if !message.is_empty() {
                 inventory.errors.push(error(path, None, message));
             }
             return inventory;
         }
+        (Ok(_), None) => return inventory,
     };
     let loc = Location {
         source: id,
         line: 1,
     };
-    match format {
-        InputFormat::Kubernetes => read_k8s(path, text, loc, options, &mut inventory),
-        InputFormat::Compose | InputFormat::DockerInspect => {
-            read_containers(path, text, loc, format, options, &mut inventory);
+    let inv = &mut inventory;
+    match parsed.format {
+        InputFormat::Kubernetes => {
+            for doc in parsed.docs {
+                k8s::read_document(
+                    doc.root,
+                    loc.at_line(doc.line),
+                    path,
+                    &mut inv.objects,
+                    &mut inv.errors,
+                );
+            }
+        }
+        InputFormat::Compose => {
+            for doc in parsed.docs.iter().filter(|d| !d.root.is_null()) {
+                compose::read_document(
+                    &doc.root,
+                    loc.at_line(doc.line),
+                    path,
+                    &mut inv.containers,
+                    &mut inv.errors,
+                );
+            }
+        }
+        InputFormat::DockerInspect => {
+            for doc in &parsed.docs {
+                docker_inspect::read_document(
+                    &doc.root,
+                    loc.at_line(doc.line),
+                    path,
+                    &mut inv.containers,
+                    &mut inv.errors,
+                );
+            }
         }
         InputFormat::Dockerfile => {
             let (dockerfile, errors) = dockerfile::parse(text, loc, path);
-            inventory.dockerfiles.push(dockerfile);
-            inventory.errors.extend(errors);
+            inv.dockerfiles.push(dockerfile);
+            inv.errors.extend(errors);
+            return inventory;
         }
-        InputFormat::Unknown => inventory.errors.push(error(
-            path,
-            None,
-            format!(
-                "{}: not a Kubernetes manifest, Compose file, docker inspect output or Dockerfile",
-                detect::UNRECOGNISED
-            ),
-        )),
+        InputFormat::Unknown => {
+            inv.errors.push(error(
+                path,
+                None,
+                format!("{}: not a Kubernetes manifest, Compose file, docker inspect output or Dockerfile", detect::UNRECOGNISED),
+            ));
+            return inventory;
+        }
+    }
+    if let Some(e) = parsed.error {
+        inventory.errors.push(error(path, Some(e.line), e.message));
     }
     inventory
 }
 
-fn read_containers(
-    path: &str,
-    text: &str,
-    loc: Location,
+/// An input's format with its parsed documents (YAML/JSON formats).
+struct Parsed {
     format: InputFormat,
-    options: &CollectOptions,
-    inv: &mut Inventory,
-) {
-    let (docs, err) = yaml::parse_stream(text, options.yaml_limits);
-    for doc in docs {
-        let loc = loc.at_line(doc.line);
-        if format == InputFormat::Compose {
-            compose::read_document(&doc.root, loc, path, &mut inv.containers, &mut inv.errors);
-        } else {
-            docker_inspect::read_document(
-                &doc.root,
-                loc,
-                path,
-                &mut inv.containers,
-                &mut inv.errors,
-            );
-        }
-    }
-    if let Some(e) = err {
-        inv.errors.push(error(path, Some(e.line), e.message));
-    }
+    docs: Vec<yaml::Document>,
+    error: Option<yaml::YamlError>,
 }
 
-fn read_k8s(path: &str, text: &str, loc: Location, options: &CollectOptions, inv: &mut Inventory) {
-    let (docs, err) = yaml::parse_stream(text, options.yaml_limits);
-    for doc in docs {
-        k8s::read_document(
-            doc.root,
-            loc.at_line(doc.line),
-            path,
-            &mut inv.objects,
-            &mut inv.errors,
-        );
+/// Decides the format from the parsed structure (a file whose text mentions `apiVersion`
+/// is not a manifest unless one of its documents is an object or list); falls back on
+/// text heuristics when the YAML does not parse, so syntax errors are still reported.
+fn classify(path: &str, text: &str, options: &CollectOptions) -> Parsed {
+    let by_text = detect::detect(path, text);
+    if by_text == InputFormat::Dockerfile {
+        return Parsed {
+            format: by_text,
+            docs: Vec::new(),
+            error: None,
+        };
     }
-    if let Some(e) = err {
-        inv.errors.push(error(path, Some(e.line), e.message));
+    let (docs, error) = yaml::parse_stream(text, options.yaml_limits);
+    let any = |f: fn(&cdeguard_model::Node) -> bool| docs.iter().any(|d| f(&d.root));
+    let format = if any(k8s::is_k8s_document) {
+        InputFormat::Kubernetes
+    } else if any(compose::is_compose_document) {
+        InputFormat::Compose
+    } else if any(docker_inspect::is_inspect_document) {
+        InputFormat::DockerInspect
+    } else if error.is_some() && by_text != InputFormat::Unknown {
+        by_text
+    } else {
+        InputFormat::Unknown
+    };
+    Parsed {
+        format,
+        docs,
+        error,
     }
 }
 
