@@ -10,6 +10,11 @@ source "$(dirname "$0")/lib.sh"
 RUNS="${RUNS:-3}"
 WORKLOADS="${WORKLOADS:-10000}"
 TRIVY_CFG=(--cache-dir /opt/peers/cache/trivy --skip-check-update --skip-version-check --quiet)
+# Checkov 3.3.30 crashes (Python AttributeError, no report at all) on these malformed corpus
+# files; they are left out of Checkov's run only (found by bisection). cdeguard and Trivy
+# read them (cdeguard reports the invalid ones as input errors and scans the rest).
+CHECKOV_SKIP=(--skip-path 'set-fsgroup-value/test/cronjob/input/cronjob1.yaml'
+              --skip-path 'network-policy-checks-bad-path' --skip-path 'standard-anp-np-banp')
 need_time
 build_cdeguard
 
@@ -31,9 +36,9 @@ for set in corpus gen; do
   dir=$CORPUS; [[ $set == gen ]] && dir="$GEN/k8s/workloads"
   peer_runs=$RUNS; [[ $set == gen ]] && peer_runs=1
   echo "== $set"
-  measure "cdeguard-$set" "$RUNS" "$CDEGUARD" scan "$dir" --format json --output "$OUT/cdeguard-$set.json"
+  measure "cdeguard-$set" "$RUNS" "$CDEGUARD" scan "$dir" --scanners config --format json --output "$OUT/cdeguard-$set.json"
   measure "trivy-$set" "$peer_runs" trivy config "${TRIVY_CFG[@]}" -f json -o "$OUT/trivy-$set.json" "$dir"
-  measure "checkov-$set" "$peer_runs" checkov -d "$dir" --framework kubernetes --skip-download --quiet --compact -o json --output-file-path "$OUT/checkov-$set"
+  measure "checkov-$set" "$peer_runs" checkov -d "$dir" --framework kubernetes --skip-download --quiet --compact -o json --output-file-path "$OUT/checkov-$set" "${CHECKOV_SKIP[@]}"
   ratio "trivy-$set" "cdeguard-$set"
   ratio "checkov-$set" "cdeguard-$set"
 done
