@@ -17,7 +17,8 @@ build_cdeguard() {
   CDEGUARD="$ROOT/target/release/cdeguard"
 }
 
-# measure NAME RUNS CMD... : one warm-up, then RUNS runs; records median wall seconds and
+# measure NAME RUNS CMD... : one warm-up, then RUNS runs (RUNS=0: a single run, no warm-up);
+# records median wall seconds and
 # max peak RSS (KiB) in $OUT/NAME.time as "wall peak_kib".
 measure() {
   local name="$1" runs="$2"; shift 2

@@ -37,6 +37,26 @@ enum Command {
         #[command(subcommand)]
         action: Option<RulesAction>,
     },
+    /// Version ordering of package ecosystems.
+    Version {
+        #[command(subcommand)]
+        action: VersionAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum VersionAction {
+    /// Compare two versions (`A B`), or check a file of `A < B` / `A = B` / `A > B` lines and
+    /// print every line computed differently (exit 1 if any).
+    Cmp {
+        /// OSV ecosystem name: Debian, Ubuntu, Red Hat, Rocky Linux, AlmaLinux, SUSE, PyPI, npm, crates.io, Go.
+        #[arg(long)]
+        ecosystem: String,
+        /// A file of relations, or the first version.
+        first: String,
+        /// The second version (compare mode).
+        second: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -79,6 +99,7 @@ struct ScanArgs {
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Version { action: VersionAction::Cmp { ecosystem, first, second } } => version_cmp(&ecosystem, &first, second.as_deref()),
         Command::Rules {
             action: None | Some(RulesAction::List),
         } => {
@@ -189,4 +210,24 @@ fn load_config(
     let config = cdeguard_scan::config::Config::parse(&path.display().to_string(), &text)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Some(config))
+}
+
+fn version_cmp(ecosystem: &str, first: &str, second: Option<&str>) -> anyhow::Result<ExitCode> {
+    let eco = cdeguard_model::Ecosystem::ALL
+        .into_iter()
+        .find(|e| e.osv_name().eq_ignore_ascii_case(ecosystem))
+        .ok_or_else(|| anyhow::anyhow!("unknown ecosystem `{ecosystem}`"))?;
+    if let Some(second) = second {
+        let ordering = cdeguard_version::compare(eco, first, second)?;
+        println!("{first} {} {second}", cdeguard_version::symbol(ordering));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mismatches = cdeguard_version::check_relations(eco, std::path::Path::new(first))?;
+    for m in &mismatches {
+        match &m.computed {
+            Ok(ordering) => println!("{first}:{}: {} (cdeguard: {})", m.line, m.text, cdeguard_version::symbol(*ordering)),
+            Err(e) => println!("{first}:{}: {} (cdeguard: {e})", m.line, m.text),
+        }
+    }
+    Ok(if mismatches.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FINDINGS) })
 }

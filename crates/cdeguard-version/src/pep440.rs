@@ -1,0 +1,175 @@
+//! PEP 440 version ordering (PyPI), as Python `packaging.version` orders versions:
+//! epoch, release (trailing zeros insignificant), pre-release (a < b < rc), post-release,
+//! development release, local version; with PEP 440's normalisation of spellings
+//! (`alpha` = `a`, `c`/`pre`/`preview` = `rc`, `rev`/`r` = `post`, separators, `v` prefix).
+
+use std::cmp::Ordering;
+
+use crate::VersionError;
+
+/// A parsed PEP 440 version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pep440 {
+    epoch: u64,
+    release: Vec<u64>,
+    pre: Option<(u8, u64)>,
+    post: Option<u64>,
+    dev: Option<u64>,
+    local: Vec<LocalPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum LocalPart {
+    // Declared first: a string segment sorts before a numeric one.
+    Text(String),
+    Number(u64),
+}
+
+/// Splits `s` at the first character that is not part of a number.
+fn number(s: &str) -> (Option<u64>, &str) {
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    (s[..end].parse().ok(), &s[end..])
+}
+
+fn strip_separator(s: &str) -> &str {
+    s.strip_prefix(['.', '-', '_']).unwrap_or(s)
+}
+
+/// Parses a version per PEP 440 (case-insensitive, whitespace trimmed).
+///
+/// # Errors
+/// Text that is not a PEP 440 version.
+pub fn parse(version: &str) -> Result<Pep440, VersionError> {
+    let invalid = |reason| VersionError { ecosystem: "PyPI", version: version.to_owned(), reason };
+    let lower = version.trim().to_ascii_lowercase();
+    let mut s = lower.strip_prefix('v').unwrap_or(&lower);
+    let (public, local_text) = s.split_once('+').map_or((s, None), |(p, l)| (p, Some(l)));
+    s = public;
+    let mut epoch = 0;
+    if let Some((e, rest)) = s.split_once('!') {
+        epoch = e.parse().map_err(|_| invalid("bad epoch"))?;
+        s = rest;
+    }
+    let mut release = Vec::new();
+    loop {
+        let (n, rest) = number(s);
+        release.push(n.ok_or_else(|| invalid("release segment must be a number"))?);
+        s = rest;
+        match s.strip_prefix('.') {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => s = rest,
+            _ => break,
+        }
+    }
+    let mut pre = None;
+    let after = strip_separator(s);
+    for (spelling, kind) in [("alpha", 0u8), ("beta", 1), ("preview", 2), ("pre", 2), ("rc", 2), ("a", 0), ("b", 1), ("c", 2)] {
+        if let Some(rest) = after.strip_prefix(spelling) {
+            let rest = strip_separator(rest);
+            let (n, rest) = number(rest);
+            pre = Some((kind, n.unwrap_or(0)));
+            s = rest;
+            break;
+        }
+    }
+    let mut post = None;
+    if let Some(rest) = s.strip_prefix('-').filter(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+        let (n, rest) = number(rest);
+        post = n;
+        s = rest;
+    } else {
+        let after = strip_separator(s);
+        for spelling in ["post", "rev", "r"] {
+            if let Some(rest) = after.strip_prefix(spelling) {
+                let (n, rest) = number(strip_separator(rest));
+                post = Some(n.unwrap_or(0));
+                s = rest;
+                break;
+            }
+        }
+    }
+    let mut dev = None;
+    if let Some(rest) = strip_separator(s).strip_prefix("dev") {
+        let (n, rest) = number(strip_separator(rest));
+        dev = Some(n.unwrap_or(0));
+        s = rest;
+    }
+    if !s.is_empty() {
+        return Err(invalid("unexpected trailing text"));
+    }
+    let local = match local_text {
+        None => Vec::new(),
+        Some(text) => {
+            let parts: Vec<LocalPart> = text
+                .split(['.', '-', '_'])
+                .map(|p| if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) { p.parse().map(LocalPart::Number).unwrap_or(LocalPart::Text(p.into())) } else { LocalPart::Text(p.into()) })
+                .collect();
+            if parts.iter().any(|p| matches!(p, LocalPart::Text(t) if t.is_empty() || !t.bytes().all(|b| b.is_ascii_alphanumeric()))) {
+                return Err(invalid("bad local version"));
+            }
+            parts
+        }
+    };
+    Ok(Pep440 { epoch, release, pre, post, dev, local })
+}
+
+impl Ord for Pep440 {
+    fn cmp(&self, other: &Self) -> Ordering {
+        fn release(r: &[u64]) -> &[u64] {
+            let end = r.iter().rposition(|n| *n != 0).map_or(0, |i| i + 1);
+            &r[..end]
+        }
+        // packaging's sort key: a dev release without pre or post sorts before any
+        // pre-release of the same release; no pre-release sorts after all of them.
+        fn pre_key(v: &Pep440) -> (i8, u8, u64) {
+            match (v.pre, v.post, v.dev) {
+                (None, None, Some(_)) => (-1, 0, 0),
+                (None, _, _) => (1, 0, 0),
+                (Some((kind, n)), _, _) => (0, kind, n),
+            }
+        }
+        let post_key = |v: &Pep440| v.post.map_or((0, 0), |n| (1, n));
+        let dev_key = |v: &Pep440| v.dev.map_or((1, 0), |n| (0, n));
+        self.epoch
+            .cmp(&other.epoch)
+            .then_with(|| release(&self.release).cmp(release(&other.release)))
+            .then_with(|| pre_key(self).cmp(&pre_key(other)))
+            .then_with(|| post_key(self).cmp(&post_key(other)))
+            .then_with(|| dev_key(self).cmp(&dev_key(other)))
+            .then_with(|| self.local.cmp(&other.local))
+    }
+}
+
+impl PartialOrd for Pep440 {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Compares two PEP 440 versions.
+///
+/// # Errors
+/// A version that is not PEP 440.
+pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
+    Ok(parse(a)?.cmp(&parse(b)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compare;
+    use std::cmp::Ordering::{Equal, Greater, Less};
+
+    #[test]
+    fn packaging_order() {
+        let ordered = ["1.0.dev0", "1.0a0", "1.0a1.dev1", "1.0a1", "1.0b1", "1.0rc1", "1.0", "1.0+local", "1.0.post1.dev1", "1.0.post1", "1.1", "1!0.1"];
+        for pair in ordered.windows(2) {
+            assert_eq!(compare(pair[0], pair[1]), Ok(Less), "{} < {}", pair[0], pair[1]);
+        }
+        assert_eq!(compare("1.0", "1.0.0"), Ok(Equal));
+        assert_eq!(compare("1.0-1", "1.0.post1"), Ok(Equal));
+        assert_eq!(compare("1.0alpha1", "1.0a1"), Ok(Equal));
+        assert_eq!(compare("v1.0", "1.0"), Ok(Equal));
+        assert_eq!(compare("1.0+abc.5", "1.0+abc.10"), Ok(Less));
+        assert_eq!(compare("1.0+5", "1.0+abc"), Ok(Greater));
+        assert!(compare("1.0-foo", "1.0").is_err());
+    }
+}

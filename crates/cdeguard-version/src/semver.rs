@@ -1,0 +1,89 @@
+//! Semantic Versioning 2.0.0 precedence (npm, crates.io, Go modules): `major.minor.patch`
+//! with an optional `-pre.release` (identifiers compared numerically when numeric, else
+//! ASCII-wise; numeric before alphanumeric; fewer identifiers first) and `+build` metadata
+//! ignored. A leading `v` (Go) is accepted, as are missing minor/patch numbers
+//! (`1.2` = `1.2.0`) since OSV data contains them.
+
+use std::cmp::Ordering;
+
+use crate::VersionError;
+
+#[derive(Debug, PartialEq, Eq)]
+struct SemVer<'a> {
+    core: [u64; 3],
+    pre: Vec<&'a str>,
+}
+
+fn parse(version: &str) -> Result<SemVer<'_>, VersionError> {
+    let invalid = |reason| VersionError { ecosystem: "SemVer", version: version.to_owned(), reason };
+    let v = version.trim();
+    let v = v.strip_prefix('v').unwrap_or(v);
+    let v = v.split_once('+').map_or(v, |(v, _)| v);
+    let (core, pre) = match v.split_once('-') {
+        Some((core, pre)) => (core, pre.split('.').collect()),
+        None => (v, Vec::new()),
+    };
+    let mut numbers = [0u64; 3];
+    let fields: Vec<&str> = core.split('.').collect();
+    if fields.is_empty() || fields.len() > 3 {
+        return Err(invalid("expected major.minor.patch"));
+    }
+    for (slot, field) in numbers.iter_mut().zip(&fields) {
+        if field.is_empty() || !field.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid("version numbers must be digits"));
+        }
+        *slot = field.parse().map_err(|_| invalid("version number too large"))?;
+    }
+    if pre.iter().any(|p: &&str| p.is_empty()) {
+        return Err(invalid("empty pre-release identifier"));
+    }
+    Ok(SemVer { core: numbers, pre })
+}
+
+fn identifier_cmp(a: &str, b: &str) -> Ordering {
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    match (numeric(a), numeric(b)) {
+        (true, true) => a.trim_start_matches('0').len().cmp(&b.trim_start_matches('0').len()).then_with(|| a.trim_start_matches('0').cmp(b.trim_start_matches('0'))),
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => a.cmp(b),
+    }
+}
+
+/// Compares two SemVer versions.
+///
+/// # Errors
+/// A version that is not SemVer.
+pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
+    let (a, b) = (parse(a)?, parse(b)?);
+    Ok(a.core.cmp(&b.core).then_with(|| match (a.pre.is_empty(), b.pre.is_empty()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => {
+            for (x, y) in a.pre.iter().zip(&b.pre) {
+                let o = identifier_cmp(x, y);
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            a.pre.len().cmp(&b.pre.len())
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compare;
+    use std::cmp::Ordering::{Equal, Greater, Less};
+
+    #[test]
+    fn precedence() {
+        assert_eq!(compare("1.0.0-alpha", "1.0.0-alpha.1"), Ok(Less));
+        assert_eq!(compare("1.0.0-beta.11", "1.0.0-rc.1"), Ok(Less));
+        assert_eq!(compare("v2.0.0", "1.2.3"), Ok(Greater));
+        assert_eq!(compare("1.0.0+build.1", "1.0.0"), Ok(Equal));
+        assert_eq!(compare("1.2", "1.2.0"), Ok(Equal));
+        assert!(compare("1.x", "1.0").is_err());
+    }
+}
