@@ -99,7 +99,14 @@ struct ScanArgs {
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(args),
-        Command::Version { action: VersionAction::Cmp { ecosystem, first, second } } => version_cmp(&ecosystem, &first, second.as_deref()),
+        Command::Version {
+            action:
+                VersionAction::Cmp {
+                    ecosystem,
+                    first,
+                    second,
+                },
+        } => version_cmp(&ecosystem, &first, second.as_deref()),
         Command::Rules {
             action: None | Some(RulesAction::List),
         } => {
@@ -225,9 +232,18 @@ fn version_cmp(ecosystem: &str, first: &str, second: Option<&str>) -> anyhow::Re
     let mismatches = cdeguard_version::check_relations(eco, std::path::Path::new(first))?;
     for m in &mismatches {
         match &m.computed {
-            Ok(ordering) => println!("{first}:{}: {} (cdeguard: {})", m.line, m.text, cdeguard_version::symbol(*ordering)),
+            Ok(ordering) => println!(
+                "{first}:{}: {} (cdeguard: {})",
+                m.line,
+                m.text,
+                cdeguard_version::symbol(*ordering)
+            ),
             Err(e) => println!("{first}:{}: {} (cdeguard: {e})", m.line, m.text),
         }
     }
-    Ok(if mismatches.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FINDINGS) })
+    Ok(if mismatches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FINDINGS)
+    })
 }

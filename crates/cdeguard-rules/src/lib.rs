@@ -132,12 +132,15 @@ impl Rule {
     }
 
     /// Whether the rule belongs to any of `sets`. Selecting `pss-restricted` also
-    /// selects baseline rules: the restricted level includes every baseline control.
+    /// selects baseline rules: the restricted level includes every baseline control,
+    /// except those a restricted rule overrides (as upstream Pod Security Admission does).
     #[must_use]
     pub fn selected_by(&self, sets: &[RuleSet]) -> bool {
         sets.iter().any(|s| {
             self.sets.contains(s)
-                || (*s == RuleSet::PssRestricted && self.sets.contains(&RuleSet::PssBaseline))
+                || (*s == RuleSet::PssRestricted
+                    && self.sets.contains(&RuleSet::PssBaseline)
+                    && !pss::overridden_at_restricted(self))
         })
     }
 

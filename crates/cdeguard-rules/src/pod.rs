@@ -54,6 +54,20 @@ impl ContainerRef<'_> {
         let sc = self.node.get("securityContext")?;
         sc.path(keys).filter(|n| !n.is_null())
     }
+
+    /// A field of the container entry, if set (and not null).
+    #[must_use]
+    pub fn field(&self, keys: &[&str]) -> Option<&Node> {
+        self.node.path(keys).filter(|n| !n.is_null())
+    }
+
+    /// The field path of `keys` below this container, e.g.
+    /// `spec.containers[0].securityContext.privileged`.
+    #[must_use]
+    pub fn path_to(&self, keys: &[&str]) -> FieldPath {
+        keys.iter()
+            .fold(self.path.clone(), |path, key| path.key(key))
+    }
 }
 
 /// Every container of a pod spec: init containers, containers, ephemeral containers.
@@ -76,47 +90,50 @@ pub fn containers<'a>(template: &PodTemplate<'a>) -> impl Iterator<Item = Contai
     })
 }
 
-/// A pod-level field under `spec.securityContext`, if set (and not null).
-#[must_use]
-pub fn pod_security_context<'a>(template: &PodTemplate<'a>, keys: &[&str]) -> Option<&'a Node> {
+/// The pod's volumes (`spec.volumes[]`), each with its field path.
+pub fn volumes<'a>(template: &PodTemplate<'a>) -> impl Iterator<Item = (FieldPath, &'a Node)> {
+    let path = pod_path(template, &["volumes"]);
     template
         .spec
-        .get("securityContext")?
-        .path(keys)
-        .filter(|n| !n.is_null())
+        .get("volumes")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(move |(index, node)| (path.index(index), node))
 }
 
-/// `spec.os.name == windows`: upstream exempts such pods from some restricted checks.
+/// A field of the pod spec, if set (and not null): `pod_field(&t, &["os", "name"])`.
 #[must_use]
-pub fn is_windows(template: &PodTemplate<'_>) -> bool {
-    template.spec.path(&["os", "name"]).and_then(Node::as_str) == Some("windows")
+pub fn pod_field<'a>(template: &PodTemplate<'a>, keys: &[&str]) -> Option<&'a Node> {
+    template.spec.path(keys).filter(|n| !n.is_null())
 }
 
-/// `spec.hostUsers: false`: the pod runs in a user namespace, which relaxes some checks
-/// from Pod Security Standards v1.35 on.
+/// The field path of `keys` below the pod spec, e.g. `spec.template.spec.hostPID`.
 #[must_use]
-pub fn in_user_namespace(template: &PodTemplate<'_>) -> bool {
-    template.spec.get("hostUsers").and_then(Node::as_bool) == Some(false)
+pub fn pod_path(template: &PodTemplate<'_>, keys: &[&str]) -> FieldPath {
+    keys.iter()
+        .fold(FieldPath::new(template.spec_path), |path, key| {
+            path.key(key)
+        })
 }
 
-/// The path of a pod-level security context field, e.g. `spec.securityContext.runAsUser`.
+/// The field path of the pod template's metadata, e.g. `spec.template.metadata`.
 #[must_use]
-pub fn pod_field_path(template: &PodTemplate<'_>, keys: &[&str]) -> String {
-    let mut path = FieldPath::new(template.spec_path).key("securityContext");
-    for key in keys {
-        path = path.key(key);
-    }
-    path.to_string()
+pub fn metadata_path(template: &PodTemplate<'_>) -> FieldPath {
+    let parent = template
+        .spec_path
+        .strip_suffix("spec")
+        .unwrap_or_default()
+        .trim_end_matches('.');
+    FieldPath::new(parent).key("metadata")
 }
 
-impl ContainerRef<'_> {
-    /// The path of a container security context field.
-    #[must_use]
-    pub fn field_path(&self, keys: &[&str]) -> String {
-        let mut path = self.path.key("securityContext");
-        for key in keys {
-            path = path.key(key);
-        }
-        path.to_string()
-    }
+/// Evidence text `path = value`: scalars as written, mappings and lists as compact JSON.
+#[must_use]
+pub fn evidence(path: &FieldPath, node: &Node) -> String {
+    let value = node
+        .scalar_text()
+        .unwrap_or_else(|| node.to_json().to_string());
+    format!("{path} = {value}")
 }

@@ -14,11 +14,17 @@ struct Parts<'a> {
 fn parts(version: &str) -> Parts<'_> {
     let version = version.trim();
     let (epoch, rest) = match version.split_once(':') {
-        Some((e, rest)) if !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()) => (e.parse().unwrap_or(u64::MAX), rest),
+        Some((e, rest)) if !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()) => {
+            (e.parse().unwrap_or(u64::MAX), rest)
+        }
         _ => (0, version),
     };
     let (upstream, revision) = rest.rsplit_once('-').unwrap_or((rest, ""));
-    Parts { epoch, upstream, revision }
+    Parts {
+        epoch,
+        upstream,
+        revision,
+    }
 }
 
 /// dpkg's character weight: `~` sorts before the end of the string, letters before
@@ -79,7 +85,10 @@ fn verrevcmp(a: &str, b: &str) -> Ordering {
 #[must_use]
 pub fn compare(a: &str, b: &str) -> Ordering {
     let (a, b) = (parts(a), parts(b));
-    a.epoch.cmp(&b.epoch).then_with(|| verrevcmp(a.upstream, b.upstream)).then_with(|| verrevcmp(a.revision, b.revision))
+    a.epoch
+        .cmp(&b.epoch)
+        .then_with(|| verrevcmp(a.upstream, b.upstream))
+        .then_with(|| verrevcmp(a.revision, b.revision))
 }
 
 #[cfg(test)]

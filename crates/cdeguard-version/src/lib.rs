@@ -28,12 +28,20 @@ pub struct VersionError {
 pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionError> {
     match ecosystem {
         Ecosystem::Debian | Ecosystem::Ubuntu => Ok(dpkg::compare(a, b)),
-        Ecosystem::RedHat | Ecosystem::RockyLinux | Ecosystem::AlmaLinux | Ecosystem::Suse => Ok(rpm::compare(a, b)),
+        Ecosystem::RedHat | Ecosystem::RockyLinux | Ecosystem::AlmaLinux | Ecosystem::Suse => {
+            Ok(rpm::compare(a, b))
+        }
         Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Go => semver::compare(a, b),
         Ecosystem::PyPI => pep440::compare(a, b),
-        Ecosystem::Alpine | Ecosystem::Maven | Ecosystem::RubyGems | Ecosystem::Packagist | Ecosystem::NuGet => {
-            Err(VersionError { ecosystem: ecosystem.osv_name(), version: a.to_owned(), reason: "ordering not implemented yet" })
-        }
+        Ecosystem::Alpine
+        | Ecosystem::Maven
+        | Ecosystem::RubyGems
+        | Ecosystem::Packagist
+        | Ecosystem::NuGet => Err(VersionError {
+            ecosystem: ecosystem.osv_name(),
+            version: a.to_owned(),
+            reason: "ordering not implemented yet",
+        }),
     }
 }
 
@@ -42,10 +50,14 @@ pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Result<Ordering, Versi
 #[must_use]
 pub fn parse_relation(line: &str) -> Option<(String, Ordering, String)> {
     let line = line.trim();
-    if line.is_empty() || line.starts_with('#') {
+    if line.is_empty() || line.starts_with('#') || line.starts_with("//") {
         return None;
     }
-    for (symbol, ordering) in [(" < ", Ordering::Less), (" = ", Ordering::Equal), (" > ", Ordering::Greater)] {
+    for (symbol, ordering) in [
+        (" < ", Ordering::Less),
+        (" = ", Ordering::Equal),
+        (" > ", Ordering::Greater),
+    ] {
         if let Some((a, b)) = line.split_once(symbol) {
             return Some((a.trim().to_owned(), ordering, b.trim().to_owned()));
         }
@@ -59,7 +71,10 @@ mod tests {
 
     #[test]
     fn relations_parse() {
-        assert_eq!(parse_relation("1.0 < 2.0"), Some(("1.0".into(), Ordering::Less, "2.0".into())));
+        assert_eq!(
+            parse_relation("1.0 < 2.0"),
+            Some(("1.0".into(), Ordering::Less, "2.0".into()))
+        );
         assert_eq!(parse_relation("# comment"), None);
         assert!(compare(Ecosystem::Maven, "1", "2").is_err());
     }
@@ -78,7 +93,10 @@ pub struct Mismatch {
 #[derive(Debug, thiserror::Error)]
 pub enum RelationFileError {
     #[error("{path}: cannot read: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: expected `A < B`, `A = B` or `A > B`")]
     Syntax { path: String, line: usize },
 }
@@ -87,19 +105,32 @@ pub enum RelationFileError {
 ///
 /// # Errors
 /// An unreadable file or a malformed line (with its number).
-pub fn check_relations(ecosystem: Ecosystem, path: &std::path::Path) -> Result<Vec<Mismatch>, RelationFileError> {
+pub fn check_relations(
+    ecosystem: Ecosystem,
+    path: &std::path::Path,
+) -> Result<Vec<Mismatch>, RelationFileError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| RelationFileError::Read { path: display.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| RelationFileError::Read {
+        path: display.clone(),
+        source,
+    })?;
     let mut mismatches = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("//") {
             continue;
         }
-        let (a, expected, b) = parse_relation(line).ok_or(RelationFileError::Syntax { path: display.clone(), line: i + 1 })?;
+        let (a, expected, b) = parse_relation(line).ok_or(RelationFileError::Syntax {
+            path: display.clone(),
+            line: i + 1,
+        })?;
         let computed = compare(ecosystem, &a, &b);
         if computed != Ok(expected) {
-            mismatches.push(Mismatch { line: i + 1, text: trimmed.to_owned(), computed });
+            mismatches.push(Mismatch {
+                line: i + 1,
+                text: trimmed.to_owned(),
+                computed,
+            });
         }
     }
     Ok(mismatches)

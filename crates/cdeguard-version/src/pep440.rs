@@ -40,7 +40,11 @@ fn strip_separator(s: &str) -> &str {
 /// # Errors
 /// Text that is not a PEP 440 version.
 pub fn parse(version: &str) -> Result<Pep440, VersionError> {
-    let invalid = |reason| VersionError { ecosystem: "PyPI", version: version.to_owned(), reason };
+    let invalid = |reason| VersionError {
+        ecosystem: "PyPI",
+        version: version.to_owned(),
+        reason,
+    };
     let lower = version.trim().to_ascii_lowercase();
     let mut s = lower.strip_prefix('v').unwrap_or(&lower);
     let (public, local_text) = s.split_once('+').map_or((s, None), |(p, l)| (p, Some(l)));
@@ -62,7 +66,16 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
     }
     let mut pre = None;
     let after = strip_separator(s);
-    for (spelling, kind) in [("alpha", 0u8), ("beta", 1), ("preview", 2), ("pre", 2), ("rc", 2), ("a", 0), ("b", 1), ("c", 2)] {
+    for (spelling, kind) in [
+        ("alpha", 0u8),
+        ("beta", 1),
+        ("preview", 2),
+        ("pre", 2),
+        ("rc", 2),
+        ("a", 0),
+        ("b", 1),
+        ("c", 2),
+    ] {
         if let Some(rest) = after.strip_prefix(spelling) {
             let rest = strip_separator(rest);
             let (n, rest) = number(rest);
@@ -72,7 +85,10 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
         }
     }
     let mut post = None;
-    if let Some(rest) = s.strip_prefix('-').filter(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+    if let Some(rest) = s
+        .strip_prefix('-')
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    {
         let (n, rest) = number(rest);
         post = n;
         s = rest;
@@ -101,7 +117,15 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
         Some(text) => {
             let parts: Vec<LocalPart> = text
                 .split(['.', '-', '_'])
-                .map(|p| if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) { p.parse().map(LocalPart::Number).unwrap_or(LocalPart::Text(p.into())) } else { LocalPart::Text(p.into()) })
+                .map(|p| {
+                    if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
+                        p.parse()
+                            .map(LocalPart::Number)
+                            .unwrap_or(LocalPart::Text(p.into()))
+                    } else {
+                        LocalPart::Text(p.into())
+                    }
+                })
                 .collect();
             if parts.iter().any(|p| matches!(p, LocalPart::Text(t) if t.is_empty() || !t.bytes().all(|b| b.is_ascii_alphanumeric()))) {
                 return Err(invalid("bad local version"));
@@ -109,7 +133,14 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
             parts
         }
     };
-    Ok(Pep440 { epoch, release, pre, post, dev, local })
+    Ok(Pep440 {
+        epoch,
+        release,
+        pre,
+        post,
+        dev,
+        local,
+    })
 }
 
 impl Ord for Pep440 {
@@ -145,12 +176,87 @@ impl PartialOrd for Pep440 {
     }
 }
 
-/// Compares two PEP 440 versions.
+/// The sort key `packaging` (before 22.0) gave versions PEP 440 rejects ("legacy"
+/// versions, still present in old PyPI releases and OSV data): numbers zero-padded,
+/// words prefixed with `*`, `pre`/`preview`/`rc` read as `c`, `dev` as `@`, `-` as
+/// `final-`, trailing zeros and `final-` markers dropped before a pre-release word.
+fn legacy_key(version: &str) -> Vec<String> {
+    let lower = version.to_ascii_lowercase();
+    let mut pieces = Vec::new();
+    let mut other = String::new();
+    let mut chars = lower.chars().peekable();
+    while let Some(c) = chars.next() {
+        let class = |c: char| {
+            if c.is_ascii_digit() {
+                1
+            } else if c.is_ascii_lowercase() {
+                2
+            } else {
+                0
+            }
+        };
+        if class(c) == 0 && c != '.' && c != '-' {
+            other.push(c);
+            continue;
+        }
+        if !other.is_empty() {
+            pieces.push(std::mem::take(&mut other));
+        }
+        let mut token = c.to_string();
+        if class(c) != 0 {
+            while let Some(&n) = chars.peek().filter(|n| class(**n) == class(c)) {
+                token.push(n);
+                chars.next();
+            }
+        }
+        pieces.push(token);
+    }
+    if !other.is_empty() {
+        pieces.push(other);
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for piece in pieces {
+        let piece = match piece.as_str() {
+            "pre" | "preview" | "rc" => "c".to_owned(),
+            "-" => "final-".to_owned(),
+            "dev" => "@".to_owned(),
+            "." => continue,
+            _ => piece,
+        };
+        let part = if piece.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("{piece:0>8}")
+        } else {
+            format!("*{piece}")
+        };
+        if part.starts_with('*') {
+            if part.as_str() < "*final" {
+                while parts.last().is_some_and(|p| p == "*final-") {
+                    parts.pop();
+                }
+            }
+            while parts.last().is_some_and(|p| p == "00000000") {
+                parts.pop();
+            }
+        }
+        parts.push(part);
+    }
+    parts.push("*final".to_owned());
+    parts
+}
+
+/// Compares two PyPI versions. Versions PEP 440 rejects compare as `packaging`'s legacy
+/// versions did: before every valid version, and among themselves by [`legacy_key`].
 ///
 /// # Errors
-/// A version that is not PEP 440.
+/// Never for now: every string has a legacy order; kept fallible like the other
+/// ecosystems.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
-    Ok(parse(a)?.cmp(&parse(b)?))
+    Ok(match (parse(a), parse(b)) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        (Err(_), Ok(_)) => Ordering::Less,
+        (Ok(_), Err(_)) => Ordering::Greater,
+        (Err(_), Err(_)) => legacy_key(a).cmp(&legacy_key(b)),
+    })
 }
 
 #[cfg(test)]
@@ -160,9 +266,28 @@ mod tests {
 
     #[test]
     fn packaging_order() {
-        let ordered = ["1.0.dev0", "1.0a0", "1.0a1.dev1", "1.0a1", "1.0b1", "1.0rc1", "1.0", "1.0+local", "1.0.post1.dev1", "1.0.post1", "1.1", "1!0.1"];
+        let ordered = [
+            "1.0.dev0",
+            "1.0a0",
+            "1.0a1.dev1",
+            "1.0a1",
+            "1.0b1",
+            "1.0rc1",
+            "1.0",
+            "1.0+local",
+            "1.0.post1.dev1",
+            "1.0.post1",
+            "1.1",
+            "1!0.1",
+        ];
         for pair in ordered.windows(2) {
-            assert_eq!(compare(pair[0], pair[1]), Ok(Less), "{} < {}", pair[0], pair[1]);
+            assert_eq!(
+                compare(pair[0], pair[1]),
+                Ok(Less),
+                "{} < {}",
+                pair[0],
+                pair[1]
+            );
         }
         assert_eq!(compare("1.0", "1.0.0"), Ok(Equal));
         assert_eq!(compare("1.0-1", "1.0.post1"), Ok(Equal));
@@ -170,6 +295,11 @@ mod tests {
         assert_eq!(compare("v1.0", "1.0"), Ok(Equal));
         assert_eq!(compare("1.0+abc.5", "1.0+abc.10"), Ok(Less));
         assert_eq!(compare("1.0+5", "1.0+abc"), Ok(Greater));
-        assert!(compare("1.0-foo", "1.0").is_err());
+        assert_eq!(
+            compare("1.0-foo", "1.0"),
+            Ok(Less),
+            "legacy versions sort first"
+        );
+        assert!(super::parse("1.0-foo").is_err());
     }
 }

@@ -6,13 +6,15 @@
 
 use std::cmp::Ordering;
 
-fn split_evr(evr: &str) -> (u64, &str, &str) {
+fn split_evr(evr: &str) -> (u64, &str, Option<&str>) {
     let evr = evr.trim();
     let (epoch, rest) = match evr.split_once(':') {
         Some((e, rest)) if e.bytes().all(|b| b.is_ascii_digit()) => (e.parse().unwrap_or(0), rest),
         _ => (0, evr),
     };
-    let (version, release) = rest.rsplit_once('-').unwrap_or((rest, ""));
+    let (version, release) = rest
+        .rsplit_once('-')
+        .map_or((rest, None), |(v, r)| (v, Some(r)));
     (epoch, version, release)
 }
 
@@ -52,14 +54,28 @@ pub fn vercmp(a: &str, b: &str) -> Ordering {
             _ => {}
         }
         let numeric = one[0].is_ascii_digit();
-        let take = |s: &[u8]| -> usize { s.iter().take_while(|c| if numeric { c.is_ascii_digit() } else { c.is_ascii_alphabetic() }).count() };
+        let take = |s: &[u8]| -> usize {
+            s.iter()
+                .take_while(|c| {
+                    if numeric {
+                        c.is_ascii_digit()
+                    } else {
+                        c.is_ascii_alphabetic()
+                    }
+                })
+                .count()
+        };
         let (n1, n2) = (take(one), take(two));
         let (seg1, seg2) = (&one[..n1], &two[..n2]);
         one = &one[n1..];
         two = &two[n2..];
         if seg2.is_empty() {
             // Segments of different types: a number is newer than letters.
-            return if numeric { Ordering::Greater } else { Ordering::Less };
+            return if numeric {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
         }
         let ordering = if numeric {
             let s1 = trim_zeros(seg1);
@@ -89,7 +105,13 @@ fn trim_zeros(s: &[u8]) -> &[u8] {
 pub fn compare(a: &str, b: &str) -> Ordering {
     let (e1, v1, r1) = split_evr(a);
     let (e2, v2, r2) = split_evr(b);
-    e1.cmp(&e2).then_with(|| vercmp(v1, v2)).then_with(|| vercmp(r1, r2))
+    // A release, even an empty one, sorts after no release at all.
+    e1.cmp(&e2)
+        .then_with(|| vercmp(v1, v2))
+        .then_with(|| match (r1, r2) {
+            (Some(r1), Some(r2)) => vercmp(r1, r2),
+            (r1, r2) => r1.is_some().cmp(&r2.is_some()),
+        })
 }
 
 #[cfg(test)]

@@ -10,12 +10,22 @@ use crate::VersionError;
 
 #[derive(Debug, PartialEq, Eq)]
 struct SemVer<'a> {
-    core: [u64; 3],
+    /// Numeric components as digit strings (leading zeros stripped), so any size compares
+    /// numerically; usually major, minor, patch.
+    core: Vec<&'a str>,
     pre: Vec<&'a str>,
 }
 
+fn numeric_cmp(a: &str, b: &str) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 fn parse(version: &str) -> Result<SemVer<'_>, VersionError> {
-    let invalid = |reason| VersionError { ecosystem: "SemVer", version: version.to_owned(), reason };
+    let invalid = |reason| VersionError {
+        ecosystem: "SemVer",
+        version: version.to_owned(),
+        reason,
+    };
     let v = version.trim();
     let v = v.strip_prefix('v').unwrap_or(v);
     let v = v.split_once('+').map_or(v, |(v, _)| v);
@@ -23,16 +33,12 @@ fn parse(version: &str) -> Result<SemVer<'_>, VersionError> {
         Some((core, pre)) => (core, pre.split('.').collect()),
         None => (v, Vec::new()),
     };
-    let mut numbers = [0u64; 3];
-    let fields: Vec<&str> = core.split('.').collect();
-    if fields.is_empty() || fields.len() > 3 {
-        return Err(invalid("expected major.minor.patch"));
-    }
-    for (slot, field) in numbers.iter_mut().zip(&fields) {
+    let mut numbers = Vec::new();
+    for field in core.split('.') {
         if field.is_empty() || !field.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid("version numbers must be digits"));
         }
-        *slot = field.parse().map_err(|_| invalid("version number too large"))?;
+        numbers.push(field.trim_start_matches('0'));
     }
     if pre.iter().any(|p: &&str| p.is_empty()) {
         return Err(invalid("empty pre-release identifier"));
@@ -43,7 +49,7 @@ fn parse(version: &str) -> Result<SemVer<'_>, VersionError> {
 fn identifier_cmp(a: &str, b: &str) -> Ordering {
     let numeric = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
     match (numeric(a), numeric(b)) {
-        (true, true) => a.trim_start_matches('0').len().cmp(&b.trim_start_matches('0').len()).then_with(|| a.trim_start_matches('0').cmp(b.trim_start_matches('0'))),
+        (true, true) => numeric_cmp(a.trim_start_matches('0'), b.trim_start_matches('0')),
         (true, false) => Ordering::Less,
         (false, true) => Ordering::Greater,
         (false, false) => a.cmp(b),
@@ -56,20 +62,29 @@ fn identifier_cmp(a: &str, b: &str) -> Ordering {
 /// A version that is not SemVer.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
     let (a, b) = (parse(a)?, parse(b)?);
-    Ok(a.core.cmp(&b.core).then_with(|| match (a.pre.is_empty(), b.pre.is_empty()) {
-        (true, true) => Ordering::Equal,
-        (true, false) => Ordering::Greater,
-        (false, true) => Ordering::Less,
-        (false, false) => {
-            for (x, y) in a.pre.iter().zip(&b.pre) {
-                let o = identifier_cmp(x, y);
-                if o != Ordering::Equal {
-                    return o;
-                }
-            }
-            a.pre.len().cmp(&b.pre.len())
-        }
-    }))
+    // Missing components count as 0 (`1.2` = `1.2.0`; loose versions may have more).
+    let width = a.core.len().max(b.core.len());
+    fn component<'a>(v: &SemVer<'a>, i: usize) -> &'a str {
+        v.core.get(i).copied().unwrap_or("")
+    }
+    let core = (0..width)
+        .map(|i| numeric_cmp(component(&a, i), component(&b, i)))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal);
+    Ok(
+        core.then_with(|| match (a.pre.is_empty(), b.pre.is_empty()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => a
+                .pre
+                .iter()
+                .zip(&b.pre)
+                .map(|(x, y)| identifier_cmp(x, y))
+                .find(|o| o.is_ne())
+                .unwrap_or_else(|| a.pre.len().cmp(&b.pre.len())),
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
             let read_only = c.security_context(&["readOnlyRootFilesystem"]);
             if read_only.and_then(|n| n.as_bool()) != Some(true) {
                 let line = read_only.map_or(c.node.line, |n| n.line);
-                out.k8s(object, line, Some(c.name()), "the container's root file system is writable", format!("{} not true", c.field_path(&["readOnlyRootFilesystem"])));
+                out.k8s(object, line, Some(c.name()), "the container's root file system is writable", format!("{} not true", c.path_to(&["securityContext", "readOnlyRootFilesystem"])));
             }
         }
     }

@@ -1,43 +1,52 @@
 //! ## What it checks
-//! Pod Security Standards **baseline**, control "Host Namespaces": `spec.hostNetwork`,
-//! `spec.hostPID` and `spec.hostIPC` must be unset or `false`.
+//! Pod Security Standards, baseline, **Host Namespaces** (upstream check
+//! `hostNamespaces`, policy v1.0, current in v1.37): the pod spec must not set
+//! `hostNetwork: true`, `hostPID: true` or `hostIPC: true`. Unset, null and `false` are
+//! allowed. Each field set to `true` is one finding.
 //!
 //! ## Why it matters
-//! Sharing the node's network namespace bypasses NetworkPolicy (the CDE segmentation
-//! control of PCI DSS 1.3.1/1.3.2) and exposes node-local services; sharing PID or IPC
-//! lets the pod see and signal every process on the node, including other tenants'
-//! payment workloads. PCI DSS 2.2.6; CIS Kubernetes v1.12 5.2.3 (hostPID), 5.2.4
-//! (hostIPC), 5.2.5 (hostNetwork).
+//! Sharing the node's network namespace bypasses NetworkPolicy and lets the pod bind and
+//! sniff on node interfaces, which breaks CDE segmentation (PCI DSS 1.3.1, 1.3.2); the
+//! host PID namespace exposes every process on the node (environment variables with
+//! secrets, `/proc/<pid>/root`), and the host IPC namespace its shared memory. PCI DSS
+//! 2.2.6; CIS Kubernetes v1.12 5.2.3 (hostPID), 5.2.4 (hostIPC), 5.2.5 (hostNetwork).
 //!
 //! ## Failing example
 //! ```yaml
 //! spec:
 //!   hostNetwork: true
+//!   hostPID: true
 //! ```
 //!
 //! ## Passing example
 //! ```yaml
 //! spec:
 //!   hostNetwork: false
+//!   containers:
+//!   - name: app
+//!     image: registry.example/app:1.0
 //! ```
 //!
 //! ## How to fix
-//! Remove `hostNetwork`, `hostPID` and `hostIPC`; expose the workload through a Service.
+//! Remove `hostNetwork`, `hostPID` and `hostIPC` from the pod spec (or set them to
+//! `false`); expose ports through a Service instead of the node's network.
 
-use cdeguard_model::{Cis, InputFormat, Inventory, Severity};
+use cdeguard_model::{Cis, InputFormat, Inventory, Node, Severity};
 
+use super::is_true;
+use crate::pod::{evidence, pod_field, pod_path};
 use crate::{Emitter, Rule, RuleSet};
 
 pub(crate) const RULE: Rule = Rule {
     id: "CDG-PSS-002",
-    name: "host-namespaces",
-    title: "Pod shares the node's network, PID or IPC namespace",
+    name: "pss-host-namespaces",
+    title: "Pod shares a host namespace (Pod Security baseline)",
     severity: Severity::High,
     sets: &[RuleSet::PssBaseline, RuleSet::CisKubernetes],
     pci: &["2.2.6", "1.3.1", "1.3.2"],
     cis: &[Cis::k8s("5.2.3"), Cis::k8s("5.2.4"), Cis::k8s("5.2.5")],
     inputs: &[InputFormat::Kubernetes],
-    remediation: "Remove spec.hostNetwork, spec.hostPID and spec.hostIPC (or set them to false).",
+    remediation: "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false).",
     source: include_str!("host_namespaces.rs"),
     check,
 };
@@ -45,8 +54,14 @@ pub(crate) const RULE: Rule = Rule {
 fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
     for (object, pod) in inventory.workloads() {
         for field in ["hostNetwork", "hostPID", "hostIPC"] {
-            if let Some(node) = pod.spec.get(field).filter(|n| n.as_bool() == Some(true)) {
-                out.k8s(object, node.line, None, format!("the pod sets {field}: true"), format!("{}.{field} = true", pod.spec_path));
+            if let Some(node) = pod_field(&pod, &[field]).filter(|n: &&Node| is_true(n)) {
+                out.k8s(
+                    object,
+                    node.line,
+                    None,
+                    format!("pod must not set {field}=true"),
+                    evidence(&pod_path(&pod, &[field]), node),
+                );
             }
         }
     }

@@ -1,19 +1,23 @@
 //! ## What it checks
-//! Pod Security Standards **restricted**, control "/proc Mount Type" (v1.35+): every
-//! container's `securityContext.procMount` must be unset or `Default`, even in a user
-//! namespace.
+//! Pod Security Standards, restricted, **/proc Mount Type** (upstream check
+//! `procMount_restricted`, policy v1.35, current in v1.37): `securityContext.procMount` of
+//! every container, init container and ephemeral container must be unset, null or
+//! `Default`, even when the pod runs in a user namespace (`hostUsers: false`). It replaces
+//! the baseline `pss-proc-mount-baseline` (CDG-PSS-009) at the restricted level.
 //!
 //! ## Why it matters
-//! The restricted level keeps the unconditional block that baseline relaxes for
-//! user-namespaced pods: an unmasked /proc still widens the kernel attack surface.
-//! PCI DSS 2.2.6.
+//! An unmasked /proc exposes kernel interfaces that the default mount hides; a user
+//! namespace limits the damage, but the restricted level, meant for workloads such as
+//! those in the CDE, keeps the defence in depth. PCI DSS 2.2.6.
 //!
 //! ## Failing example
 //! ```yaml
 //! spec:
 //!   hostUsers: false
 //!   containers:
-//!     - securityContext: {procMount: Unmasked}
+//!   - name: app
+//!     securityContext:
+//!       procMount: Unmasked
 //! ```
 //!
 //! ## Passing example
@@ -21,22 +25,24 @@
 //! spec:
 //!   hostUsers: false
 //!   containers:
-//!     - securityContext: {procMount: Default}
+//!   - name: app
+//!     securityContext:
+//!       procMount: Default
 //! ```
 //!
 //! ## How to fix
-//! Remove `procMount` (or set `Default`).
+//! Remove `procMount` or set it to `Default`.
 
-use cdeguard_model::{InputFormat, Inventory, K8sObject, PodTemplate, Severity};
+use cdeguard_model::{InputFormat, Inventory, Severity};
 
-use crate::pod::{containers, in_user_namespace};
+use super::proc_mount::report_non_default_proc_mounts;
 use crate::{Emitter, Rule, RuleSet};
 
 pub(crate) const RULE: Rule = Rule {
     id: "CDG-PSS-019",
-    name: "proc-mount-unmasked-user-namespace",
-    title: "Container unmasks /proc in a user namespace",
-    severity: Severity::Low,
+    name: "pss-proc-mount-restricted",
+    title: "Unmasked /proc mount (Pod Security restricted)",
+    severity: Severity::Medium,
     sets: &[RuleSet::PssRestricted],
     pci: &["2.2.6"],
     cis: &[],
@@ -46,19 +52,8 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-/// Reports containers whose `procMount` is set to anything but `Default`.
-pub(super) fn report_non_default(object: &K8sObject, pod: &PodTemplate<'_>, out: &mut Emitter<'_>) {
-    for c in containers(pod) {
-        if let Some(node) = c.security_context(&["procMount"]).filter(|n| n.as_str() != Some("Default")) {
-            let value = node.scalar_text().unwrap_or_default();
-            out.k8s(object, node.line, Some(c.name()), format!("the container sets procMount {value}"), format!("{} = {value}", c.field_path(&["procMount"])));
-        }
-    }
-}
-
 fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
-    // Pods outside a user namespace are already reported by the baseline rule.
-    for (object, pod) in inventory.workloads().filter(|(_, pod)| in_user_namespace(pod)) {
-        report_non_default(object, &pod, out);
+    for (object, pod) in inventory.workloads() {
+        report_non_default_proc_mounts(out, object, &pod);
     }
 }

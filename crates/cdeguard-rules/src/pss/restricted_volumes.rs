@@ -1,77 +1,134 @@
 //! ## What it checks
-//! Pod Security Standards **restricted**, control "Volume Types": every volume must be one of
-//! configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim,
-//! projected or secret. A volume with no source counts as emptyDir (the API server's
-//! default), as upstream evaluates defaulted pods.
+//! Pod Security Standards, restricted, **Volume Types** (upstream check
+//! `restrictedVolumes`, policy v1.0, current in v1.37): every entry of `spec.volumes` must
+//! use one of the volume types `configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`,
+//! `image`, `persistentVolumeClaim`, `projected` or `secret`. Any other source
+//! (`hostPath`, `nfs`, `gitRepo`, `iscsi`, `rbd`, `cephfs`, `awsElasticBlockStore`,
+//! `azureDisk`, `flexVolume`, ...) is forbidden. A volume without a source is allowed: the
+//! API server defaults it to `emptyDir`. Null sources count as unset. This rule replaces
+//! the baseline `pss-host-path-volumes` (CDG-PSS-005) at the restricted level; a hostPath
+//! finding keeps that rule's severity.
 //!
 //! ## Why it matters
-//! Other volume types reach outside the pod's storage abstraction: host paths, network
-//! file systems and block devices mounted with the node's credentials, often without
-//! encryption in transit (PCI DSS 4.2.1) or access control that maps to the workload.
-//! PCI DSS 2.2.6.
+//! Inline volume sources bypass the storage classes and PersistentVolume reviews of the
+//! cluster: they reach the node (`hostPath`), network storage with credentials in the pod
+//! spec (`nfs`, `iscsi`, `rbd`), or run code on the node (`gitRepo`, `flexVolume`). CDE
+//! data should live only on reviewed storage. PCI DSS 2.2.6, 3.5.1 (stored account data
+//! protected).
 //!
 //! ## Failing example
 //! ```yaml
 //! volumes:
-//!   - name: shared
-//!     nfs: {server: 10.0.0.5, path: /exports/cards}
+//! - name: shared
+//!   nfs:
+//!     server: nfs.example
+//!     path: /exports/cardholder
 //! ```
 //!
 //! ## Passing example
 //! ```yaml
 //! volumes:
-//!   - name: data
-//!     persistentVolumeClaim: {claimName: data}
+//! - name: data
+//!   persistentVolumeClaim:
+//!     claimName: vault-data
 //! ```
 //!
 //! ## How to fix
-//! Use a PersistentVolumeClaim (the storage class decides the backend) or a CSI volume.
+//! Move the storage behind a PersistentVolumeClaim (with a reviewed StorageClass or
+//! PersistentVolume) or a CSI driver, and use `emptyDir`, `configMap`, `secret` or
+//! `projected` volumes for everything else.
 
-use cdeguard_model::node::FieldPath;
 use cdeguard_model::{InputFormat, Inventory, Node, Severity};
 
+use super::{host_path_severity, text};
+use crate::pod::{evidence, volumes};
 use crate::{Emitter, Rule, RuleSet};
 
 pub(crate) const RULE: Rule = Rule {
     id: "CDG-PSS-013",
-    name: "restricted-volume-type",
-    title: "Volume type not allowed at restricted level",
+    name: "pss-restricted-volumes",
+    title: "Volume type not allowed (Pod Security restricted)",
     severity: Severity::Medium,
     sets: &[RuleSet::PssRestricted],
-    pci: &["2.2.6"],
+    pci: &["2.2.6", "3.5.1"],
     cis: &[],
     inputs: &[InputFormat::Kubernetes],
-    remediation: "Replace the volume with a PersistentVolumeClaim, CSI, ephemeral, emptyDir, configMap, secret, projected, downwardAPI or image volume.",
+    remediation: "Use configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret volumes only.",
     source: include_str!("restricted_volumes.rs"),
     check,
 };
 
-const ALLOWED: &[&str] = &["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret"];
-
-/// Volume sources of the Kubernetes API that restricted pods may not use.
-const RESTRICTED: &[&str] = &[
-    "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi", "glusterfs", "rbd", "flexVolume",
-    "cinder", "cephfs", "flocker", "fc", "azureFile", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk",
-    "portworxVolume", "scaleIO", "storageos",
+/// Volume sources the restricted level allows.
+const ALLOWED: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
 ];
 
-fn set(volume: &Node, key: &str) -> bool {
-    volume.get(key).is_some_and(|n| !n.is_null())
+/// Every other volume source of the Kubernetes API, in upstream's order.
+const FORBIDDEN: &[&str] = &[
+    "hostPath",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+];
+
+fn source<'a>(volume: &'a Node, kind: &str) -> Option<&'a Node> {
+    volume.get(kind).filter(|n| !n.is_null())
 }
 
 fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
     for (object, pod) in inventory.workloads() {
-        let volumes = pod.spec.get("volumes").map(Node::items).unwrap_or_default();
-        for (i, volume) in volumes.iter().enumerate() {
-            if ALLOWED.iter().any(|k| set(volume, k)) {
+        for (path, volume) in volumes(&pod) {
+            // As upstream: one allowed source admits the volume (the API rejects volumes
+            // with several sources anyway).
+            if ALLOWED.iter().any(|kind| source(volume, kind).is_some()) {
                 continue;
             }
-            let bad: Vec<&str> = RESTRICTED.iter().copied().filter(|k| set(volume, k)).collect();
-            if bad.is_empty() {
-                continue; // no source: defaulted to emptyDir
-            }
-            let name = volume.get("name").and_then(Node::as_str).unwrap_or_default();
-            out.k8s(object, volume.line, None, format!("volume `{name}` uses restricted type {}", bad.join(", ")), format!("{} is {}", FieldPath::new(pod.spec_path).key("volumes").index(i), bad.join(", ")));
+            let Some((kind, node)) = FORBIDDEN
+                .iter()
+                .find_map(|kind| source(volume, kind).map(|node| (*kind, node)))
+            else {
+                continue;
+            };
+            let severity = if kind == "hostPath" {
+                host_path_severity(node)
+            } else {
+                RULE.severity
+            };
+            let resource = out.k8s_resource(object, node.line, None);
+            out.emit_with_severity(
+                severity,
+                resource,
+                format!(
+                    "volume {:?} uses restricted volume type {kind:?}",
+                    text(volume.get("name"))
+                ),
+                evidence(&path.key(kind), node),
+            );
         }
     }
 }

@@ -1,61 +1,91 @@
 //! ## What it checks
-//! Pod Security Standards **restricted**, control "Running as Non-root": the pod must set
-//! `securityContext.runAsNonRoot: true`, or every container must; no container (and not the
-//! pod) may set it to `false`. Pods in a user namespace (`spec.hostUsers: false`) are
-//! exempt in the v1.35+ policy.
+//! Pod Security Standards, restricted, **Running as Non-root** (upstream check
+//! `runAsNonRoot`, policy v1.35, current in v1.37): every container, init container and
+//! ephemeral container must run with `runAsNonRoot: true`, set on the container's
+//! `securityContext` or inherited from the pod's `spec.securityContext`. A container's own
+//! value overrides the pod's; an explicit `runAsNonRoot: false` on the pod or on any
+//! container is forbidden. Pods in their own user namespace (`spec.hostUsers: false`) are
+//! exempt since v1.35: root in the container is not root on the node.
 //!
 //! ## Why it matters
-//! Root in a container is root on the node's kernel: one escape away from the host and
-//! every cardholder data workload on it. PCI DSS 2.2.6, 7.2.5; CIS Kubernetes v1.12 5.2.7.
+//! With `runAsNonRoot: true` the kubelet refuses to start a container whose image would
+//! run as UID 0. Root in a container is one kernel bug or misconfiguration away from root
+//! on the node, and gives the process more rights than it needs (PCI DSS 7.2.5, least
+//! privilege for system accounts). PCI DSS 2.2.6; CIS Kubernetes v1.12 5.2.7.
 //!
 //! ## Failing example
 //! ```yaml
 //! spec:
-//!   containers: [{name: app, image: app:1.0}]
+//!   securityContext:
+//!     runAsNonRoot: true
+//!   containers:
+//!   - name: app
+//!     securityContext:
+//!       runAsNonRoot: false   # overrides the pod
 //! ```
 //!
 //! ## Passing example
 //! ```yaml
 //! spec:
-//!   securityContext: {runAsNonRoot: true}
+//!   securityContext:
+//!     runAsNonRoot: true
+//!     runAsUser: 10001
 //! ```
 //!
 //! ## How to fix
-//! Build the image with a non-root `USER` and set `runAsNonRoot: true` at pod level.
+//! Set `spec.securityContext.runAsNonRoot: true` (and a non-zero `runAsUser` if the image
+//! has no numeric non-root `USER`), and remove `runAsNonRoot: false` from containers.
 
 use cdeguard_model::{Cis, InputFormat, Inventory, Severity};
 
-use crate::pod::{containers, in_user_namespace, pod_field_path, pod_security_context};
+use super::{Scope, in_user_namespace, is_true, security_contexts};
+use crate::pod::{evidence, pod_field, pod_path};
 use crate::{Emitter, Rule, RuleSet};
 
 pub(crate) const RULE: Rule = Rule {
     id: "CDG-PSS-015",
-    name: "may-run-as-root",
-    title: "Container may run as root",
+    name: "pss-run-as-non-root",
+    title: "Container may run as root (Pod Security restricted)",
     severity: Severity::Medium,
     sets: &[RuleSet::PssRestricted, RuleSet::CisKubernetes],
     pci: &["2.2.6", "7.2.5"],
     cis: &[Cis::k8s("5.2.7")],
     inputs: &[InputFormat::Kubernetes],
-    remediation: "Set securityContext.runAsNonRoot: true at pod level (and never false in a container).",
+    remediation: "Set spec.securityContext.runAsNonRoot: true and remove runAsNonRoot: false from containers.",
     source: include_str!("run_as_non_root.rs"),
     check,
 };
 
-const FIELD: &[&str] = &["runAsNonRoot"];
+const FIELD: [&str; 1] = ["runAsNonRoot"];
 
 fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
-    for (object, pod) in inventory.workloads().filter(|(_, pod)| !in_user_namespace(pod)) {
-        let pod_value = pod_security_context(&pod, FIELD);
-        if let Some(node) = pod_value.filter(|n| n.as_bool() != Some(true)) {
-            out.k8s(object, node.line, None, "the pod sets runAsNonRoot: false", format!("{} = {}", pod_field_path(&pod, FIELD), node.scalar_text().unwrap_or_default()));
+    for (object, pod) in inventory.workloads() {
+        if in_user_namespace(&pod) {
+            continue;
         }
-        let pod_non_root = pod_value.and_then(|n| n.as_bool()) == Some(true);
-        for c in containers(&pod) {
-            match c.security_context(FIELD) {
-                Some(node) if node.as_bool() == Some(true) => {}
-                Some(node) => out.k8s(object, node.line, Some(c.name()), "the container sets runAsNonRoot: false", format!("{} = {}", c.field_path(FIELD), node.scalar_text().unwrap_or_default())),
-                None if !pod_non_root => out.k8s(object, c.node.line, Some(c.name()), "neither the pod nor the container sets runAsNonRoot: true", format!("{} unset", c.field_path(FIELD))),
+        let pod_non_root = pod_field(&pod, &["securityContext", "runAsNonRoot"]).is_some_and(is_true);
+        for context in security_contexts(&pod, Scope::PodAndContainers) {
+            match context.field(&FIELD) {
+                Some(node) if is_true(node) => {}
+                Some(node) => context.report(
+                    out,
+                    object,
+                    node.line,
+                    format!("{} must not set securityContext.runAsNonRoot=false", context.setter()),
+                    evidence(&context.path_to(&FIELD), node),
+                ),
+                // An unset container value inherits the pod's.
+                None if context.container.is_some() && !pod_non_root => context.report(
+                    out,
+                    object,
+                    0,
+                    format!("pod or {} must set securityContext.runAsNonRoot=true", context.setter()),
+                    format!(
+                        "{} unset and {} not true",
+                        context.path_to(&FIELD),
+                        pod_path(&pod, &["securityContext", "runAsNonRoot"])
+                    ),
+                ),
                 None => {}
             }
         }

@@ -1,66 +1,65 @@
 //! ## What it checks
-//! Pod Security Standards **baseline**, control "Seccomp": `securityContext.seccompProfile.type`
-//! (pod and containers), where set, must be `RuntimeDefault` or `Localhost`; `Unconfined`
-//! (or any other value) is forbidden.
+//! Pod Security Standards, baseline, **Seccomp** (upstream check `seccompProfile_baseline`,
+//! policy v1.19, current in v1.37): wherever `securityContext.seccompProfile` is set, on
+//! the pod or on any container, init container or ephemeral container, its `type` must be
+//! `RuntimeDefault` or `Localhost`. `Unconfined`, and a profile without a type, are
+//! forbidden; an unset profile is allowed at this level. Since policy v1.19 the
+//! deprecated `seccomp.security.alpha.kubernetes.io` annotations are not evaluated.
+//!
+//! At the restricted level this rule is replaced by `pss-seccomp-restricted`
+//! (CDG-PSS-017), which also requires a profile to be set, as upstream does.
 //!
 //! ## Why it matters
-//! Without a seccomp filter every system call is reachable, including the ones container
-//! escapes use. PCI DSS 2.2.6; CIS Kubernetes v1.12 5.6.2.
+//! Seccomp filters the system calls a container may make; `Unconfined` exposes the whole
+//! kernel attack surface, the usual path of container escapes. PCI DSS 2.2.6; CIS
+//! Kubernetes v1.12 5.6.2.
 //!
 //! ## Failing example
 //! ```yaml
 //! securityContext:
-//!   seccompProfile: {type: Unconfined}
+//!   seccompProfile:
+//!     type: Unconfined
 //! ```
 //!
 //! ## Passing example
 //! ```yaml
 //! securityContext:
-//!   seccompProfile: {type: RuntimeDefault}
+//!   seccompProfile:
+//!     type: RuntimeDefault
 //! ```
 //!
 //! ## How to fix
-//! Use `RuntimeDefault`, or a reviewed `Localhost` profile.
+//! Set `seccompProfile.type: RuntimeDefault` (or `Localhost` with a reviewed profile) on
+//! the pod and remove `Unconfined` overrides from containers.
 
-use cdeguard_model::{Cis, InputFormat, Inventory, Node, Severity};
+use cdeguard_model::{Cis, InputFormat, Inventory, Severity};
 
-use crate::pod::{containers, pod_field_path, pod_security_context};
+use super::{Scope, confining_profile, report_forbidden_values};
 use crate::{Emitter, Rule, RuleSet};
 
 pub(crate) const RULE: Rule = Rule {
     id: "CDG-PSS-010",
-    name: "seccomp-unconfined",
-    title: "Seccomp profile disabled",
+    name: "pss-seccomp-baseline",
+    title: "Seccomp profile is not confining (Pod Security baseline)",
     severity: Severity::Medium,
     sets: &[RuleSet::PssBaseline, RuleSet::CisKubernetes],
     pci: &["2.2.6"],
     cis: &[Cis::k8s("5.6.2")],
     inputs: &[InputFormat::Kubernetes],
-    remediation: "Set seccompProfile.type to RuntimeDefault (or Localhost with a reviewed profile).",
+    remediation: "Set securityContext.seccompProfile.type to RuntimeDefault (or Localhost); remove Unconfined.",
     source: include_str!("seccomp_baseline.rs"),
     check,
 };
 
-const FIELD: &[&str] = &["seccompProfile", "type"];
-
-/// Whether a `seccompProfile` object names an allowed type (`RuntimeDefault`, `Localhost`).
-pub(super) fn valid_profile(profile: &Node) -> bool {
-    matches!(profile.get("type").and_then(Node::as_str), Some("RuntimeDefault" | "Localhost"))
-}
-
-fn type_text(profile: &Node) -> String {
-    profile.get("type").and_then(Node::scalar_text).unwrap_or_default()
-}
-
 fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
     for (object, pod) in inventory.workloads() {
-        if let Some(profile) = pod_security_context(&pod, &["seccompProfile"]).filter(|p| !valid_profile(p)) {
-            out.k8s(object, profile.line, None, format!("the pod sets seccomp profile type `{}`", type_text(profile)), format!("{} = {}", pod_field_path(&pod, FIELD), type_text(profile)));
-        }
-        for c in containers(&pod) {
-            if let Some(profile) = c.security_context(&["seccompProfile"]).filter(|p| !valid_profile(p)) {
-                out.k8s(object, profile.line, Some(c.name()), format!("the container sets seccomp profile type `{}`", type_text(profile)), format!("{} = {}", c.field_path(FIELD), type_text(profile)));
-            }
-        }
+        report_forbidden_values(
+            out,
+            object,
+            &pod,
+            (&["seccompProfile"], Scope::PodAndContainers),
+            |profile| !confining_profile(profile),
+            "must set securityContext.seccompProfile.type to RuntimeDefault or Localhost, if set",
+        );
     }
 }
