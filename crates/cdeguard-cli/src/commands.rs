@@ -31,6 +31,8 @@ pub(crate) struct Cli {
 enum Command {
     /// Scan Kubernetes manifests, Compose files, docker inspect output and Dockerfiles.
     Scan(ScanArgs),
+    /// The tamper-evident audit trail: append, verify, prove, export, forward.
+    Audit(crate::audit::AuditArgs),
     /// List the built-in rules, or explain one.
     Rules {
         #[command(subcommand)]
@@ -69,6 +71,7 @@ struct ScanArgs {
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Audit(args) => crate::audit::run(args),
         Command::Rules {
             action: None | Some(RulesAction::List),
         } => {
