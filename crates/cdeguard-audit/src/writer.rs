@@ -540,12 +540,41 @@ impl LogWriter {
             }
         }
         let (size, chain, good_len) = (frames.next_seq(), frames.chain_value(), frames.position());
+        let checkpoint_file = read_checkpoints(&self.layout.checkpoints())?;
+        let mut checkpoints_len =
+            std::fs::metadata(self.layout.checkpoints()).map_or(0, |m| m.len());
+        if let Some(torn_at) = checkpoint_file.torn_at {
+            let path = self.layout.checkpoints();
+            let all = std::fs::read(&path).map_err(AuditError::at(&path))?;
+            let removed = &all[usize::try_from(torn_at).unwrap_or(all.len())..];
+            let quarantined = self.quarantine(&path, torn_at, removed)?;
+            truncate_durable(&path, torn_at)?;
+            checkpoints_len = torn_at;
+            notes.push(system_input(
+                "audit.recovery.truncate",
+                "checkpoints.ndjson",
+                Outcome::Success,
+                json!({
+                    "reason": "unterminated last checkpoint line (torn write)",
+                    "offset": torn_at,
+                    "bytes_removed": removed.len(),
+                    "quarantined_as": quarantined,
+                }),
+            ));
+        }
         if let Some(fault) = fault {
             let acknowledged = old_head
                 .as_ref()
                 .filter(|h| h.segment == header.first_seq)
                 .map_or(0, |h| h.segment_len);
-            if fault.offset < acknowledged {
+            // Records a checkpoint signed or head.json acknowledged were durable: damage
+            // there is never a torn write.
+            let acknowledged_seq = checkpoint_file
+                .checkpoints
+                .last()
+                .map_or(0, |c| c.size)
+                .max(old_head.as_ref().map_or(0, |h| h.size));
+            if fault.offset < acknowledged || fault.seq < acknowledged_seq {
                 return Err(AuditError::Corrupt {
                     path: last.path.clone(),
                     offset: fault.offset,
@@ -569,28 +598,6 @@ impl LogWriter {
                     "bytes_removed": removed.len(),
                     "sha256_removed": Digest::of(&[removed]).to_hex(),
                     "first_unacknowledged_seq": fault.seq,
-                    "quarantined_as": quarantined,
-                }),
-            ));
-        }
-        let checkpoint_file = read_checkpoints(&self.layout.checkpoints())?;
-        let mut checkpoints_len =
-            std::fs::metadata(self.layout.checkpoints()).map_or(0, |m| m.len());
-        if let Some(torn_at) = checkpoint_file.torn_at {
-            let path = self.layout.checkpoints();
-            let all = std::fs::read(&path).map_err(AuditError::at(&path))?;
-            let removed = &all[usize::try_from(torn_at).unwrap_or(all.len())..];
-            let quarantined = self.quarantine(&path, torn_at, removed)?;
-            truncate_durable(&path, torn_at)?;
-            checkpoints_len = torn_at;
-            notes.push(system_input(
-                "audit.recovery.truncate",
-                "checkpoints.ndjson",
-                Outcome::Success,
-                json!({
-                    "reason": "unterminated last checkpoint line (torn write)",
-                    "offset": torn_at,
-                    "bytes_removed": removed.len(),
                     "quarantined_as": quarantined,
                 }),
             ));
