@@ -124,7 +124,9 @@ impl Layout {
                 });
             }
         }
-        out.sort_by_key(|s| (s.first_seq, !s.archived));
+        out.sort_by_key(|s| (s.first_seq, s.archived));
+        // A crash while archiving can leave both copies; the hot one is authoritative.
+        out.dedup_by_key(|s| s.first_seq);
         Ok(out)
     }
 }

@@ -9,10 +9,14 @@
 //! raises alerts for failed controls (10.7).
 
 pub mod checkpoint;
+pub mod cursor;
 pub mod error;
 pub mod export;
+#[cfg(feature = "tls")]
+pub mod forward;
 pub mod hash;
 pub mod head;
+pub mod health;
 pub mod index;
 pub mod keys;
 pub mod layout;
@@ -21,6 +25,7 @@ pub mod proof;
 pub mod query;
 pub mod reader;
 pub mod record;
+pub mod retention;
 pub mod segment;
 pub mod verify;
 pub mod writer;

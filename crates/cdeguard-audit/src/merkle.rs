@@ -43,7 +43,7 @@ pub fn range_hash<S: NodeSource>(source: &S, lo: u64, hi: u64) -> Result<Digest,
     if n == 0 {
         return Ok(empty_root());
     }
-    if n.is_power_of_two() && lo % n == 0 {
+    if n.is_power_of_two() && lo.is_multiple_of(n) {
         return source.node(n.trailing_zeros(), lo >> n.trailing_zeros());
     }
     let k = split_point(n);

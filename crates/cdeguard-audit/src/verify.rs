@@ -312,13 +312,24 @@ impl Walk<'_> {
         let finder = memchr::memmem::Finder::new(b"\"action\":\"audit.");
         let mut chain = header.prev_chain;
         for frame in frames {
-            let frame = frame.map_err(|e| {
-                fail(
-                    Some(e.seq),
-                    format!("{name}, byte {}", e.offset),
-                    e.fault.to_string(),
-                )
-            })?;
+            let frame = match frame {
+                Ok(frame) => frame,
+                Err(e) if self.is_unacknowledged_tail(file, e.seq) => {
+                    self.report.warnings.push(format!(
+                        "{name}: record {} onwards is a torn, unacknowledged write (a crash); \
+                         the next writer cuts it off and records that",
+                        e.seq
+                    ));
+                    break;
+                }
+                Err(e) => {
+                    return Err(fail(
+                        Some(e.seq),
+                        format!("{name}, byte {}", e.offset),
+                        e.fault.to_string(),
+                    ));
+                }
+            };
             if frame.seq >= stop_at {
                 break;
             }
@@ -332,6 +343,20 @@ impl Walk<'_> {
             self.check_checkpoints(&frontier, &chain, &name)?;
         }
         Ok((frontier.size(), chain, frontier))
+    }
+
+    /// A frame fault in the newest hot segment beyond everything acknowledged (head.json)
+    /// and signed is what a crash mid-commit leaves; the writer's recovery removes it.
+    fn is_unacknowledged_tail(&self, file: &SegmentFile, seq: u64) -> bool {
+        let newest = self
+            .layout
+            .list_segments()
+            .ok()
+            .and_then(|s| s.last().cloned())
+            .is_some_and(|last| last == *file && !file.archived);
+        let acknowledged = Head::load(self.layout).map_or(0, |h| h.size);
+        let signed = self.checkpoints.last().map_or(0, |(_, c)| c.size);
+        newest && seq >= acknowledged && seq >= signed
     }
 
     fn system_record(&mut self, payload: &[u8], seq: u64, name: &str) -> Result<(), Failure> {

@@ -79,11 +79,11 @@ pub struct LogWriter {
 }
 
 /// Holds the log's exclusive lock until dropped (closing the descriptor releases it).
-struct LockGuard {
+pub(crate) struct LockGuard {
     _file: File,
 }
 
-fn lock_log(layout: &Layout) -> Result<LockGuard> {
+pub(crate) fn lock_log(layout: &Layout) -> Result<LockGuard> {
     let path = layout.lock();
     let file = OpenOptions::new()
         .create(true)
@@ -238,6 +238,11 @@ impl LogWriter {
                 .as_bytes(),
         )?;
         Ok(log_id)
+    }
+
+    /// The log directory's layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
     }
 
     /// The log's id.
