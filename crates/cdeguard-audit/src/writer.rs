@@ -43,6 +43,9 @@ pub struct WriterOptions {
     pub checkpoint_interval: Duration,
     /// Wall-clock drift against the boot clock between commits that counts as a jump.
     pub clock_jump: Duration,
+    /// Stamp records that carry no time with this instead of the clock (imports of old
+    /// records, tests).
+    pub fixed_time: Option<jiff::Timestamp>,
 }
 
 impl Default for WriterOptions {
@@ -52,6 +55,7 @@ impl Default for WriterOptions {
             checkpoint_records: 10_000,
             checkpoint_interval: Duration::from_secs(60),
             clock_jump: Duration::from_secs(10),
+            fixed_time: None,
         }
     }
 }
@@ -383,7 +387,7 @@ impl LogWriter {
         inputs: Vec<RecordInput>,
         force_checkpoint: bool,
     ) -> Result<Committed> {
-        let now = jiff::Timestamp::now();
+        let now = self.options.fixed_time.unwrap_or_else(jiff::Timestamp::now);
         let first_seq = state.head.size;
         let mut frames = Vec::with_capacity(inputs.len() * 320);
         let mut nodes = Vec::with_capacity(inputs.len() * 2);

@@ -22,7 +22,7 @@ pub fn input(i: u64) -> RecordInput {
         "alice@example.com",
         "policy.change",
         &format!("ns/payments/policy-{i}"),
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             Outcome::Failure
         } else {
             Outcome::Success

@@ -183,7 +183,7 @@ fn forged_checkpoints_are_detected() {
     let log = build(2, 10, options(1 << 20, 1000));
     let (attacker, _) = SigningKey::generate().unwrap();
     let genuine: Checkpoint = serde_json::from_str(
-        std::fs::read_to_string(&path_of(&log))
+        std::fs::read_to_string(path_of(&log))
             .unwrap()
             .lines()
             .last()

@@ -150,6 +150,64 @@ enum AuditCommand {
         #[arg(long)]
         new: Option<u64>,
     },
+    /// Ship records to a SIEM at least once, from an on-disk cursor:
+    /// tcp://, tls://, udp:// (syslog), hec+http(s):// (Splunk), webhook+http(s)://.
+    Forward {
+        /// Destination URL.
+        #[arg(long)]
+        to: cdeguard_audit::forward::Destination,
+        /// Cursor name (one per destination).
+        #[arg(long, default_value = "siem")]
+        name: String,
+        /// Syslog rendering: rfc5424 or cef-syslog.
+        #[arg(long, default_value = "rfc5424")]
+        format: Format,
+        /// Records per batch.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// CA certificates (PEM) for TLS destinations.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+        /// Splunk HEC token.
+        #[arg(long, env = "CDEGUARD_HEC_TOKEN", hide_env_values = true)]
+        hec_token: Option<String>,
+        /// Webhook HMAC secret.
+        #[arg(long, env = "CDEGUARD_WEBHOOK_SECRET", hide_env_values = true)]
+        hmac_secret: Option<String>,
+        /// Keep running: forward new records as they arrive, retrying after failures.
+        #[arg(long)]
+        follow: bool,
+    },
+    /// Archive (zstd) segments older than the hot window; delete those older than the
+    /// retention (both recorded in the log).
+    Retention {
+        #[command(flatten)]
+        writer: WriterArgs,
+        /// Days kept uncompressed.
+        #[arg(long, default_value_t = 92)]
+        hot_days: u64,
+        /// Days kept at all.
+        #[arg(long, default_value_t = 366)]
+        retain_days: u64,
+        /// Evaluate as of this time (RFC 3339; default now).
+        #[arg(long)]
+        now: Option<jiff::Timestamp>,
+    },
+    /// Check the audit control (verify, forwarding backlog, unsigned records, clock);
+    /// record an alert per problem and exit 1 if there is any.
+    Health {
+        #[command(flatten)]
+        writer: WriterArgs,
+        /// Trusted checkpoint public key(s).
+        #[arg(long)]
+        public_key: Vec<PathBuf>,
+        /// Oldest unforwarded record allowed, seconds.
+        #[arg(long, default_value_t = 900)]
+        max_backlog_secs: u64,
+        /// Oldest record not covered by a signed checkpoint allowed, seconds.
+        #[arg(long, default_value_t = 3600)]
+        max_unsigned_secs: u64,
+    },
     /// Check a consistency proof with only the public key.
     VerifyConsistency {
         /// The proof file (`-` for standard input).
@@ -310,6 +368,91 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::Consistency { old, new } => {
             print_json(&proof::prove_consistency(log()?, *old, *new)?)?;
+        }
+        AuditCommand::Forward {
+            to,
+            name,
+            format,
+            batch,
+            ca,
+            hec_token,
+            hmac_secret,
+            follow,
+        } => {
+            let options = cdeguard_audit::forward::ForwardOptions {
+                format: *format,
+                batch: *batch,
+                ca_file: ca.clone(),
+                hec_token: hec_token.clone(),
+                hmac_secret: hmac_secret.as_ref().map(|s| s.as_bytes().to_vec()),
+                ..Default::default()
+            };
+            let mut forwarder =
+                cdeguard_audit::forward::Forwarder::new(log()?, name, to.clone(), options)?;
+            if !*follow {
+                let sent = forwarder.run_once()?;
+                println!("forwarded {sent} records; next: {}", forwarder.next_seq());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut backoff = Duration::from_secs(1);
+            loop {
+                match forwarder.run_once() {
+                    Ok(_) => backoff = Duration::from_secs(1),
+                    Err(e) => {
+                        eprintln!("cdeguard: warning: {e}; retrying in {}s", backoff.as_secs());
+                        std::thread::sleep(backoff);
+                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                        continue;
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+        AuditCommand::Retention {
+            writer,
+            hot_days,
+            retain_days,
+            now,
+        } => {
+            let day = 86_400;
+            let policy = cdeguard_audit::retention::RetentionPolicy {
+                hot: Duration::from_secs(hot_days * day),
+                total: Duration::from_secs(retain_days * day),
+            };
+            let mut log_writer = writer.open(log()?)?;
+            let now = now.unwrap_or_else(jiff::Timestamp::now);
+            let report = cdeguard_audit::retention::apply(&mut log_writer, policy, now)?;
+            println!(
+                "archived segments: {:?}; deleted segments: {:?}",
+                report.archived, report.deleted
+            );
+        }
+        AuditCommand::Health {
+            writer,
+            public_key,
+            max_backlog_secs,
+            max_unsigned_secs,
+        } => {
+            let options = cdeguard_audit::health::HealthOptions {
+                trusted_keys: public_keys(public_key)?,
+                max_backlog: Duration::from_secs(*max_backlog_secs),
+                max_unsigned: Duration::from_secs(*max_unsigned_secs),
+                ..Default::default()
+            };
+            let alerts = cdeguard_audit::health::check(log()?, &options, jiff::Timestamp::now())?;
+            if alerts.is_empty() {
+                println!("OK: the audit trail is healthy");
+                return Ok(ExitCode::SUCCESS);
+            }
+            for alert in &alerts {
+                println!("ALERT {}: {}", alert.kind, alert.message);
+            }
+            // A log that cannot be opened for writing still fails the check.
+            match writer.open(log()?) {
+                Ok(mut w) => cdeguard_audit::health::record_alerts(&mut w, &alerts)?,
+                Err(e) => eprintln!("cdeguard: error: cannot record the alerts: {e:#}"),
+            }
+            return Ok(ExitCode::from(EXIT_FAILED));
         }
         AuditCommand::VerifyConsistency {
             proof: path,

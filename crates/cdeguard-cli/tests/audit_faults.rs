@@ -1,6 +1,8 @@
 //! Faults against the real `cdeguard audit append` binary: SIGKILL at random points,
 //! a full disk (file-size limit), and concurrent writer processes.
 
+#![allow(clippy::print_stdout)] // the random seed is printed so a failure can be replayed
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -199,7 +201,7 @@ fn full_disk_fails_clearly_and_leaves_a_valid_log() {
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| v["acked"].as_u64())
-        .last()
+        .next_back()
         .unwrap_or(0);
     assert!(acked > 0, "some batches fit before the limit");
     let records = stored(&log);
