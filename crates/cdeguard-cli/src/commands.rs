@@ -32,6 +32,8 @@ enum Command {
     /// Scan Kubernetes manifests, Compose files, docker inspect output, Dockerfiles and
     /// any folder for configuration weaknesses, secrets and card numbers.
     Scan(ScanArgs),
+    /// The tamper-evident audit trail: append, verify, prove, export, forward.
+    Audit(crate::audit::AuditArgs),
     /// List the built-in rules, or explain one.
     Rules {
         #[command(subcommand)]
@@ -107,6 +109,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     second,
                 },
         } => version_cmp(&ecosystem, &first, second.as_deref()),
+        Command::Audit(args) => crate::audit::run(args),
         Command::Rules {
             action: None | Some(RulesAction::List),
         } => {

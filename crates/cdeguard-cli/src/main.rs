@@ -2,6 +2,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // the CLI is where output belongs
 
+mod audit;
 mod commands;
 
 use std::process::ExitCode;

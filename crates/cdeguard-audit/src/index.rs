@@ -1,0 +1,149 @@
+//! The proof index: `tree/level-NN.bin` holds, per level, the hashes of the complete
+//! perfect subtrees in order (level 0 = leaf hashes). Proofs read O(log n) nodes from
+//! it. It is derived data: written after the segment is durable, never fsynced,
+//! checked against the log size and rebuilt from the segments when inconsistent; every
+//! proof is verified against its signed checkpoint before it is handed out.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::os::unix::fs::FileExt as _;
+use std::path::PathBuf;
+
+use crate::error::{AuditError, Result};
+use crate::hash::{DIGEST_LEN, Digest};
+use crate::layout::create_dir_durable;
+use crate::merkle::{Frontier, NodeSource};
+
+const MAX_LEVELS: u32 = 64;
+
+/// The on-disk perfect-subtree hashes.
+pub struct TreeIndex {
+    dir: PathBuf,
+    files: Vec<Option<File>>,
+}
+
+impl TreeIndex {
+    /// Opens (creating) the index in `dir`.
+    pub fn open(dir: PathBuf) -> Result<Self> {
+        create_dir_durable(&dir)?;
+        Ok(TreeIndex {
+            dir,
+            files: Vec::new(),
+        })
+    }
+
+    fn path(&self, level: u32) -> PathBuf {
+        self.dir.join(format!("level-{level:02}.bin"))
+    }
+
+    fn file(&mut self, level: u32) -> Result<&mut File> {
+        let slot = level as usize;
+        if self.files.len() <= slot {
+            self.files.resize_with(slot + 1, || None);
+        }
+        if self.files[slot].is_none() {
+            let path = self.path(level);
+            let file = OpenOptions::new()
+                .read(true)
+                .append(true)
+                .create(true)
+                .open(&path)
+                .map_err(AuditError::at(&path))?;
+            self.files[slot] = Some(file);
+        }
+        // The slot was filled just above.
+        self.files[slot]
+            .as_mut()
+            .ok_or_else(|| AuditError::Invalid("index file vanished".into()))
+    }
+
+    fn nodes_at(&self, level: u32) -> u64 {
+        std::fs::metadata(self.path(level)).map_or(0, |m| m.len() / DIGEST_LEN as u64)
+    }
+
+    /// Appends nodes `(level, index, hash)` produced by [`Frontier::push_with`].
+    pub fn append(&mut self, nodes: &[(u32, u64, Digest)]) -> Result<()> {
+        let mut by_level: Vec<Vec<u8>> = Vec::new();
+        for (level, _, hash) in nodes {
+            let level = *level as usize;
+            if by_level.len() <= level {
+                by_level.resize_with(level + 1, Vec::new);
+            }
+            by_level[level].extend_from_slice(&hash.0);
+        }
+        for (level, bytes) in by_level.iter().enumerate() {
+            if bytes.is_empty() {
+                continue;
+            }
+            let path = self.path(level as u32);
+            self.file(level as u32)?
+                .write_all(bytes)
+                .map_err(AuditError::at(&path))?;
+        }
+        Ok(())
+    }
+
+    /// Whether the index holds exactly the nodes of a tree of `size` leaves.
+    pub fn matches(&self, size: u64) -> bool {
+        (0..MAX_LEVELS).all(|level| self.nodes_at(level) == size >> level)
+    }
+
+    /// Cuts the index back to the largest prefix it holds consistently (at most `size`
+    /// leaves) and returns the frontier there, from which the caller re-adds the rest.
+    pub fn truncate_to_consistent(&mut self, size: u64) -> Result<Frontier> {
+        let mut valid = size.min(self.nodes_at(0));
+        for level in 1..MAX_LEVELS {
+            let have = self.nodes_at(level);
+            if have < valid >> level {
+                valid = valid.min(((have + 1) << level) - 1);
+            }
+        }
+        self.files.clear();
+        for level in 0..MAX_LEVELS {
+            let path = self.path(level);
+            let want = (valid >> level) * DIGEST_LEN as u64;
+            match OpenOptions::new().write(true).open(&path) {
+                Ok(f) => f.set_len(want).map_err(AuditError::at(&path))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(AuditError::io(&path, e)),
+            }
+        }
+        // The frontier at `valid` is the perfect subtrees of its binary decomposition.
+        let mut hashes = Vec::new();
+        let mut start = 0u64;
+        for level in (0..64u32).rev() {
+            if valid >> level & 1 == 1 {
+                hashes.push(self.node(level, start >> level)?);
+                start += 1 << level;
+            }
+        }
+        Frontier::from_parts(valid, hashes)
+            .ok_or_else(|| AuditError::Invalid("index frontier inconsistent".into()))
+    }
+}
+
+impl NodeSource for TreeIndex {
+    type Error = AuditError;
+    fn node(&self, level: u32, index: u64) -> Result<Digest> {
+        let path = self.path(level);
+        let file = File::open(&path).map_err(AuditError::at(&path))?;
+        let mut buf = [0u8; DIGEST_LEN];
+        file.read_exact_at(&mut buf, index * DIGEST_LEN as u64)
+            .map_err(AuditError::at(&path))?;
+        Ok(Digest(buf))
+    }
+}
+
+/// Leaf hashes `[from, from + count)` from the index in `dir`, if it has them (used only
+/// to point at the first altered record when a checkpoint root does not match).
+pub fn read_leaves(dir: &std::path::Path, from: u64, count: u64) -> Option<Vec<Digest>> {
+    let file = File::open(dir.join("level-00.bin")).ok()?;
+    let mut buf = vec![0u8; usize::try_from(count).ok()? * DIGEST_LEN];
+    file.read_exact_at(&mut buf, from * DIGEST_LEN as u64)
+        .ok()?;
+    Some(
+        buf.chunks_exact(DIGEST_LEN)
+            .filter_map(Digest::from_slice)
+            .collect(),
+    )
+}

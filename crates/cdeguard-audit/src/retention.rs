@@ -1,0 +1,214 @@
+//! Retention (PCI DSS 10.5.1): segments whose newest record is older than the hot window
+//! are compressed with zstd into `archive/` together with the checkpoints that cover
+//! them; archived segments older than the total retention are deleted, oldest first,
+//! never out of order. Every archive and deletion is itself an audit record, written
+//! *before* the file disappears, so `verify` can tell retention from tampering: each
+//! segment header carries the chain value and Merkle frontier at its start, so what
+//! remains stays verifiable against the signed checkpoints.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::checkpoint::read_checkpoints;
+use crate::error::{AuditError, Result};
+use crate::hash::Digest;
+use crate::layout::{SegmentFile, create_dir_durable, sync_dir, write_durable};
+use crate::reader::load_segment;
+use crate::record::{Outcome, Record};
+use crate::segment::FrameReader;
+use crate::writer::{LogWriter, lock_log};
+
+/// How long records stay hot and how long they are kept at all.
+#[derive(Clone, Copy, Debug)]
+pub struct RetentionPolicy {
+    /// Keep segments uncompressed this long (default 3 months).
+    pub hot: Duration,
+    /// Keep segments at all this long (default 12 months).
+    pub total: Duration,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        const DAY: u64 = 86_400;
+        RetentionPolicy {
+            hot: Duration::from_secs(92 * DAY),
+            total: Duration::from_secs(366 * DAY),
+        }
+    }
+}
+
+/// What a retention run did: first sequence numbers of the segments touched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    /// Segments compressed into the archive.
+    pub archived: Vec<u64>,
+    /// Archived segments deleted.
+    pub deleted: Vec<u64>,
+}
+
+struct SegmentSpan {
+    file: SegmentFile,
+    end_seq: u64,
+    newest: Option<jiff::Timestamp>,
+}
+
+fn span(file: &SegmentFile) -> Result<SegmentSpan> {
+    let bytes = load_segment(file)?;
+    let corrupt = |message: String| AuditError::Corrupt {
+        path: file.path.clone(),
+        offset: 0,
+        message,
+    };
+    let (_, frames) = FrameReader::new(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let mut newest: Option<jiff::Timestamp> = None;
+    let mut end_seq = file.first_seq;
+    for frame in frames {
+        let frame = frame.map_err(|e| corrupt(format!("record {}: {}", e.seq, e.fault)))?;
+        end_seq = frame.seq + 1;
+        let time = Record::from_canonical(frame.payload)
+            .ok()
+            .and_then(|r| r.time.parse().ok());
+        newest = newest.max(time);
+    }
+    Ok(SegmentSpan {
+        file: file.clone(),
+        end_seq,
+        newest,
+    })
+}
+
+fn older_than(time: Option<jiff::Timestamp>, now: jiff::Timestamp, age: Duration) -> bool {
+    time.is_some_and(|t| now.as_nanosecond() - t.as_nanosecond() > age.as_nanos() as i128)
+}
+
+/// Applies `policy` as of `now`.
+pub fn apply(
+    writer: &mut LogWriter,
+    policy: RetentionPolicy,
+    now: jiff::Timestamp,
+) -> Result<RetentionReport> {
+    if policy.total < policy.hot {
+        return Err(AuditError::Invalid(
+            "total retention must not be shorter than the hot window".into(),
+        ));
+    }
+    let mut report = RetentionReport::default();
+    let segments = writer.layout().list_segments()?;
+    // The newest segment is being written to; it is never archived.
+    let Some((_, sealed)) = segments.split_last() else {
+        return Ok(report);
+    };
+    let spans = sealed.iter().map(span).collect::<Result<Vec<_>>>()?;
+    for span in spans
+        .iter()
+        .filter(|s| !s.file.archived && older_than(s.newest, now, policy.hot))
+    {
+        archive(writer, span)?;
+        report.archived.push(span.file.first_seq);
+    }
+    for span in &spans {
+        if !older_than(span.newest, now, policy.total) {
+            break; // only a prefix may go, so the rest stays verifiable
+        }
+        delete(writer, span, policy)?;
+        report.deleted.push(span.file.first_seq);
+    }
+    Ok(report)
+}
+
+#[cfg(feature = "archive")]
+fn compress(bytes: &[u8]) -> Result<Vec<u8>> {
+    zstd::bulk::compress(bytes, 9).map_err(|e| AuditError::Invalid(format!("zstd: {e}")))
+}
+
+#[cfg(not(feature = "archive"))]
+fn compress(_bytes: &[u8]) -> Result<Vec<u8>> {
+    Err(AuditError::Invalid(
+        "this build lacks the `archive` feature (zstd)".into(),
+    ))
+}
+
+fn archive(writer: &mut LogWriter, span: &SegmentSpan) -> Result<()> {
+    let layout = writer.layout().clone();
+    let first = span.file.first_seq;
+    let raw = std::fs::read(&span.file.path).map_err(AuditError::at(&span.file.path))?;
+    let compressed = compress(&raw)?;
+    {
+        let _lock = lock_log(&layout)?;
+        create_dir_durable(&layout.archive_dir())?;
+        let target = layout.archived_segment(first);
+        write_durable(&target, &compressed)?;
+        let archived = SegmentFile {
+            first_seq: first,
+            path: target.clone(),
+            archived: true,
+        };
+        if load_segment(&archived)? != raw {
+            return Err(AuditError::Corrupt {
+                path: target,
+                offset: 0,
+                message: "archived copy does not decompress to the original; hot segment kept"
+                    .into(),
+            });
+        }
+        // The checkpoints that cover this segment's records travel with it.
+        let checkpoints = read_checkpoints(&layout.checkpoints())?.checkpoints;
+        let anchor = checkpoints
+            .iter()
+            .map(|c| c.size)
+            .find(|s| *s >= span.end_seq);
+        let covering: String = checkpoints
+            .iter()
+            .filter(|c| (c.size > first && c.size <= span.end_seq) || Some(c.size) == anchor)
+            .map(|c| c.to_line())
+            .collect();
+        write_durable(&layout.archived_checkpoints(first), covering.as_bytes())?;
+        std::fs::remove_file(&span.file.path).map_err(AuditError::at(&span.file.path))?;
+        sync_dir(&layout.segments_dir())?;
+    }
+    writer.append_system(
+        "audit.retention.archive",
+        &format!("archive/{}", crate::layout::segment_name(first)),
+        Outcome::Success,
+        json!({
+            "first_seq": first,
+            "end_seq": span.end_seq,
+            "bytes": raw.len(),
+            "compressed_bytes": compressed.len(),
+            "sha256_compressed": Digest::of(&[&compressed]).to_hex(),
+        }),
+    )?;
+    Ok(())
+}
+
+fn delete(writer: &mut LogWriter, span: &SegmentSpan, policy: RetentionPolicy) -> Result<()> {
+    let layout = writer.layout().clone();
+    let first = span.file.first_seq;
+    // Recorded first: a crash after this leaves an extra file, never an unexplained gap.
+    writer.append_system(
+        "audit.retention.delete",
+        &format!("archive/{}", crate::layout::segment_name(first)),
+        Outcome::Success,
+        json!({
+            "first_seq": first,
+            "end_seq": span.end_seq,
+            "newest_record": span.newest.map(crate::record::format_time),
+            "retention_days": policy.total.as_secs() / 86_400,
+            "requirement": "PCI DSS 10.5.1",
+        }),
+    )?;
+    let _lock = lock_log(&layout)?;
+    for path in [
+        layout.segment(first),
+        layout.archived_segment(first),
+        layout.archived_checkpoints(first),
+    ] {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(AuditError::io(&path, e)),
+        }
+    }
+    sync_dir(&layout.archive_dir())
+}

@@ -1,0 +1,707 @@
+//! The writer: group commit under a cross-process file lock, crash recovery, periodic
+//! signed checkpoints, key rotation and clock-jump alerts.
+//!
+//! A batch is acknowledged only after its frames are written and `fdatasync`ed; the
+//! proof index, checkpoints and `head.json` follow. Recovery (when `head.json` does not
+//! match the files) rescans the newest segment: an invalid frame *after* everything
+//! acknowledged is a torn write and is cut off (the bytes are kept in `quarantine/` and an
+//! `audit.recovery.truncate` record says so); an invalid frame *inside* the acknowledged
+//! part is damage or tampering, and the writer refuses to touch it.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::ops::ControlFlow;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::checkpoint::{Checkpoint, read_checkpoints};
+use crate::error::{AuditError, Result};
+use crate::hash::{Digest, to_hex};
+use crate::head::{Head, boot_id, boot_ns};
+use crate::index::TreeIndex;
+use crate::keys::SigningKey;
+use crate::layout::{Layout, create_dir_durable, write_durable};
+use crate::merkle::Frontier;
+use crate::reader::for_each_frame;
+use crate::record::{MAX_RECORD_BYTES, Origin, Outcome, RecordInput, format_time};
+use crate::segment::{FrameReader, GENESIS_CHAIN, SegmentHeader, encode_frame};
+
+/// Actor of the records the audit system writes about itself.
+pub const SYSTEM_ACTOR: &str = "cdeguard-audit";
+/// Prefix of actions reserved for the audit system's own records.
+pub const SYSTEM_ACTION_PREFIX: &str = "audit.";
+
+/// Writer settings.
+#[derive(Clone, Debug)]
+pub struct WriterOptions {
+    /// Start a new segment once the active one reaches this size.
+    pub segment_bytes: u64,
+    /// Sign a checkpoint after this many records since the last one.
+    pub checkpoint_records: u64,
+    /// Sign a checkpoint when the last one is older than this.
+    pub checkpoint_interval: Duration,
+    /// Wall-clock drift against the boot clock between commits that counts as a jump.
+    pub clock_jump: Duration,
+    /// Stamp records that carry no time with this instead of the clock (imports of old
+    /// records, tests).
+    pub fixed_time: Option<jiff::Timestamp>,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions {
+            segment_bytes: 64 << 20,
+            checkpoint_records: 10_000,
+            checkpoint_interval: Duration::from_secs(60),
+            clock_jump: Duration::from_secs(10),
+            fixed_time: None,
+        }
+    }
+}
+
+/// What one commit stored.
+#[derive(Clone, Debug)]
+pub struct Committed {
+    /// Sequence number of the first record of the batch.
+    pub first_seq: u64,
+    /// Records stored (system records such as alerts included).
+    pub count: u64,
+    /// The checkpoint signed with this commit, if any.
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// Appends records to one log directory.
+pub struct LogWriter {
+    layout: Layout,
+    log_id: String,
+    origin: Origin,
+    key: Option<SigningKey>,
+    options: WriterOptions,
+    segment: Option<(u64, File)>,
+    index: TreeIndex,
+}
+
+/// Holds the log's exclusive lock until dropped (closing the descriptor releases it).
+pub(crate) struct LockGuard {
+    _file: File,
+}
+
+pub(crate) fn lock_log(layout: &Layout) -> Result<LockGuard> {
+    let path = layout.lock();
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(AuditError::at(&path))?;
+    file.lock().map_err(AuditError::at(&path))?;
+    Ok(LockGuard { _file: file })
+}
+
+/// The in-memory writer state while the lock is held.
+struct State {
+    head: Head,
+    frontier: Frontier,
+}
+
+/// Identity stored in `log.json`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Meta {
+    format: String,
+    version: u32,
+    log_id: String,
+}
+
+/// Reads the log id from `log.json`.
+pub fn read_log_id(layout: &Layout) -> Result<String> {
+    let path = layout.meta();
+    let text = std::fs::read_to_string(&path).map_err(AuditError::at(&path))?;
+    let meta: Meta = serde_json::from_str(&text).map_err(|e| AuditError::BadFile {
+        path: path.clone(),
+        line: 1,
+        message: e.to_string(),
+    })?;
+    Ok(meta.log_id)
+}
+
+fn system_input(
+    action: &str,
+    resource: &str,
+    outcome: Outcome,
+    details: serde_json::Value,
+) -> RecordInput {
+    RecordInput::new(SYSTEM_ACTOR, action, resource, outcome, details)
+}
+
+impl LogWriter {
+    /// Opens (creating if empty) the log in `dir`, recovering from a crash if needed.
+    /// With `key`, checkpoints are signed; the first key used on a log is introduced by
+    /// an `audit.key.add` record, and a different key later needs [`LogWriter::rotate_key`].
+    pub fn open(
+        dir: &std::path::Path,
+        options: WriterOptions,
+        key: Option<SigningKey>,
+    ) -> Result<Self> {
+        let layout = Layout::new(dir);
+        create_dir_durable(dir)?;
+        let lock = lock_log(&layout)?;
+        let log_id = if layout.meta().exists() {
+            read_log_id(&layout)?
+        } else {
+            Self::init(&layout)?
+        };
+        let index = TreeIndex::open(layout.tree_dir())?;
+        let mut writer = LogWriter {
+            layout,
+            log_id,
+            origin: Origin::current(),
+            key,
+            options,
+            segment: None,
+            index,
+        };
+        let (mut state, mut system) = writer.load_state()?;
+        if state.head.size == 0 {
+            let log_id = writer.log_id.clone();
+            system.insert(
+                0,
+                system_input(
+                    "audit.log.create",
+                    "audit-log",
+                    Outcome::Success,
+                    json!({ "log_id": log_id }),
+                ),
+            );
+        }
+        let mut force_checkpoint = false;
+        if let Some(key) = &writer.key {
+            let public = key.public();
+            match &state.head.signing_key {
+                None => {
+                    system.push(system_input(
+                        "audit.key.add",
+                        "audit-log",
+                        Outcome::Success,
+                        json!({ "key_id": public.id(), "public_key": public.to_hex() }),
+                    ));
+                    force_checkpoint = true;
+                }
+                Some(active) if *active != public.id() => {
+                    return Err(AuditError::Key(format!(
+                        "checkpoints of this log are signed by key {active}, not {}; \
+                         switch keys with `cdeguard audit rotate-key`",
+                        public.id()
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        if !system.is_empty() || force_checkpoint {
+            writer.commit(&mut state, system, force_checkpoint)?;
+        }
+        drop(lock);
+        Ok(writer)
+    }
+
+    fn init(layout: &Layout) -> Result<String> {
+        let segments = layout.segments_dir();
+        if segments.exists()
+            && std::fs::read_dir(&segments)
+                .map_err(AuditError::at(&segments))?
+                .next()
+                .is_some()
+        {
+            return Err(AuditError::Corrupt {
+                path: layout.meta(),
+                offset: 0,
+                message:
+                    "log.json is missing but segments exist; refusing to start a new log over them"
+                        .into(),
+            });
+        }
+        let mut id = [0u8; 16];
+        aws_lc_rs::rand::fill(&mut id).map_err(|_| AuditError::Key("no randomness".into()))?;
+        let log_id = to_hex(&id);
+        let meta = Meta {
+            format: "cdeguard-audit".into(),
+            version: 1,
+            log_id: log_id.clone(),
+        };
+        create_dir_durable(&segments)?;
+        let header = SegmentHeader {
+            first_seq: 0,
+            prev_chain: GENESIS_CHAIN,
+            frontier: Frontier::default(),
+        };
+        write_durable(&layout.segment(0), &header.encode())?;
+        write_durable(
+            &layout.meta(),
+            serde_json::to_string_pretty(&meta)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        Ok(log_id)
+    }
+
+    /// The log directory's layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The log's id.
+    pub fn log_id(&self) -> &str {
+        &self.log_id
+    }
+
+    /// Appends a batch durably (group commit): when this returns `Ok`, every record is
+    /// on disk. Holds the log lock for the duration of the batch only.
+    pub fn append(&mut self, inputs: Vec<RecordInput>) -> Result<Committed> {
+        // `audit.*` records steer verification (keys, deletions); only this crate writes them.
+        if let Some(line) = inputs
+            .iter()
+            .position(|i| i.action.starts_with(SYSTEM_ACTION_PREFIX))
+        {
+            return Err(AuditError::BadInput {
+                line: line + 1,
+                message: format!(
+                    "actions starting with `{SYSTEM_ACTION_PREFIX}` are reserved for the audit system"
+                ),
+            });
+        }
+        self.append_unchecked(inputs)
+    }
+
+    /// Appends records of the audit system itself (alerts, retention).
+    pub(crate) fn append_system(
+        &mut self,
+        action: &str,
+        resource: &str,
+        outcome: Outcome,
+        details: serde_json::Value,
+    ) -> Result<Committed> {
+        self.append_unchecked(vec![system_input(action, resource, outcome, details)])
+    }
+
+    fn append_unchecked(&mut self, inputs: Vec<RecordInput>) -> Result<Committed> {
+        let _lock = lock_log(&self.layout)?;
+        let (mut state, mut system) = self.load_state()?;
+        if let Some(alert) = self.clock_jump_alert(&state.head) {
+            system.push(alert);
+        }
+        let mut all = system;
+        all.extend(inputs);
+        self.commit(&mut state, all, false)
+    }
+
+    /// Signs a checkpoint now (if a key is set and records were added since the last).
+    pub fn checkpoint(&mut self) -> Result<Option<Checkpoint>> {
+        let _lock = lock_log(&self.layout)?;
+        let (mut state, system) = self.load_state()?;
+        Ok(self.commit(&mut state, system, true)?.checkpoint)
+    }
+
+    /// Replaces the signing key: an `audit.key.add` record introduces the new key and
+    /// retires the old one, a checkpoint signed by the old key vouches for it, and a
+    /// checkpoint at the same size is signed by the new key.
+    pub fn rotate_key(&mut self, new_key: SigningKey) -> Result<Checkpoint> {
+        let _lock = lock_log(&self.layout)?;
+        let (mut state, mut system) = self.load_state()?;
+        let Some(old) = &self.key else {
+            return Err(AuditError::Key(
+                "rotation needs the current key (--key)".into(),
+            ));
+        };
+        let new_public = new_key.public();
+        system.push(system_input(
+            "audit.key.add",
+            "audit-log",
+            Outcome::Success,
+            json!({ "key_id": new_public.id(), "public_key": new_public.to_hex(), "retires": old.public().id() }),
+        ));
+        self.commit(&mut state, system, true)?;
+        self.key = Some(new_key);
+        self.commit(&mut state, Vec::new(), true)?
+            .checkpoint
+            .ok_or_else(|| AuditError::Key("no checkpoint signed with the new key".into()))
+    }
+
+    fn clock_jump_alert(&self, head: &Head) -> Option<RecordInput> {
+        let last_wall = head.wall.parse::<jiff::Timestamp>().ok()?;
+        if head.boot_id.is_empty() || head.boot_id != boot_id() {
+            return None;
+        }
+        let wall_delta = jiff::Timestamp::now().as_nanosecond() - last_wall.as_nanosecond();
+        let boot_delta = i128::from(boot_ns()) - i128::from(head.boot_ns);
+        let drift = wall_delta - boot_delta;
+        (drift.unsigned_abs() > self.options.clock_jump.as_nanos()).then(|| {
+            system_input(
+                "audit.alert",
+                "clock",
+                Outcome::Failure,
+                json!({
+                    "kind": "clock_jump",
+                    "requirement": "PCI DSS 10.6.1, 10.7.2",
+                    "drift_seconds": drift as f64 / 1e9,
+                    "previous_commit": head.wall,
+                }),
+            )
+        })
+    }
+
+    fn segment_file(&mut self, first_seq: u64) -> Result<&mut File> {
+        if self
+            .segment
+            .as_ref()
+            .is_none_or(|(seq, _)| *seq != first_seq)
+        {
+            let path = self.layout.segment(first_seq);
+            let file = OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .map_err(AuditError::at(&path))?;
+            self.segment = Some((first_seq, file));
+        }
+        self.segment
+            .as_mut()
+            .map(|(_, f)| f)
+            .ok_or_else(|| AuditError::Invalid("no active segment".into()))
+    }
+
+    fn start_segment(&mut self, state: &mut State) -> Result<()> {
+        let header = SegmentHeader {
+            first_seq: state.head.size,
+            prev_chain: state.head.chain,
+            frontier: state.frontier.clone(),
+        };
+        let bytes = header.encode();
+        write_durable(&self.layout.segment(header.first_seq), &bytes)?;
+        state.head.segment = header.first_seq;
+        state.head.segment_len = bytes.len() as u64;
+        Ok(())
+    }
+
+    fn commit(
+        &mut self,
+        state: &mut State,
+        inputs: Vec<RecordInput>,
+        force_checkpoint: bool,
+    ) -> Result<Committed> {
+        let now = self.options.fixed_time.unwrap_or_else(jiff::Timestamp::now);
+        let first_seq = state.head.size;
+        let mut frames = Vec::with_capacity(inputs.len() * 320);
+        let mut nodes = Vec::with_capacity(inputs.len() * 2);
+        let mut chain = state.head.chain;
+        let mut frontier = state.frontier.clone();
+        let count = inputs.len() as u64;
+        for (i, input) in inputs.into_iter().enumerate() {
+            let payload = input
+                .into_record(first_seq + i as u64, now, &self.origin)?
+                .to_canonical();
+            if payload.len() > MAX_RECORD_BYTES {
+                return Err(AuditError::BadInput {
+                    line: i + 1,
+                    message: format!("record is larger than {MAX_RECORD_BYTES} bytes"),
+                });
+            }
+            let (leaf, next) = encode_frame(&mut frames, &payload, &chain);
+            chain = next;
+            frontier.push_with(leaf, |level, index, hash| nodes.push((level, index, *hash)));
+        }
+        if count > 0 {
+            if state.head.segment_len >= self.options.segment_bytes
+                && state.head.size > state.head.segment
+            {
+                self.start_segment(state)?;
+            }
+            let path = self.layout.segment(state.head.segment);
+            let rollback_len = state.head.segment_len;
+            let file = self.segment_file(state.head.segment)?;
+            if let Err(e) = file.write_all(&frames).and_then(|()| file.sync_data()) {
+                // Never leave a partial batch behind: cut back to the last commit.
+                let _ = file.set_len(rollback_len).and_then(|()| file.sync_data());
+                return Err(AuditError::io(&path, e));
+            }
+            state.head.size += count;
+            state.head.chain = chain;
+            state.head.segment_len += frames.len() as u64;
+            state.frontier = frontier;
+            state.head.frontier = state.frontier.hashes().to_vec();
+            // The records are durable; the index is derived and repaired on the next open.
+            self.index.append(&nodes)?;
+        }
+        let checkpoint = self.maybe_checkpoint(state, now, force_checkpoint)?;
+        state.head.wall = format_time(jiff::Timestamp::now());
+        state.head.boot_id = boot_id();
+        state.head.boot_ns = boot_ns();
+        state.head.store(&self.layout)?;
+        Ok(Committed {
+            first_seq,
+            count,
+            checkpoint,
+        })
+    }
+
+    fn maybe_checkpoint(
+        &mut self,
+        state: &mut State,
+        now: jiff::Timestamp,
+        force: bool,
+    ) -> Result<Option<Checkpoint>> {
+        let Some(key) = &self.key else {
+            return Ok(None);
+        };
+        let since = state.head.size - state.head.checkpoint_size;
+        let last_time = state
+            .head
+            .checkpoint_time
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        let stale = last_time.is_none_or(|t| {
+            now.as_nanosecond() - t.as_nanosecond()
+                >= self.options.checkpoint_interval.as_nanos() as i128
+        });
+        let due = force || since >= self.options.checkpoint_records || (since > 0 && stale);
+        if !due {
+            return Ok(None);
+        }
+        let checkpoint = Checkpoint::sign(
+            &self.log_id,
+            state.head.size,
+            state.frontier.root(),
+            state.head.chain,
+            format_time(now),
+            key,
+        );
+        let path = self.layout.checkpoints();
+        let line = checkpoint.to_line();
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(AuditError::at(&path))?;
+        if let Err(e) = file
+            .write_all(line.as_bytes())
+            .and_then(|()| file.sync_data())
+        {
+            let _ = file.set_len(state.head.checkpoints_len);
+            return Err(AuditError::io(&path, e));
+        }
+        state.head.checkpoints_len += line.len() as u64;
+        state.head.checkpoint_size = checkpoint.size;
+        state.head.checkpoint_time = Some(checkpoint.time.clone());
+        state.head.signing_key = Some(checkpoint.key_id.clone());
+        Ok(Some(checkpoint))
+    }
+
+    /// The state from `head.json` if it matches the files, else from recovery; plus the
+    /// system records recovery wants appended.
+    fn load_state(&mut self) -> Result<(State, Vec<RecordInput>)> {
+        if let Some(head) = Head::load(&self.layout)
+            && let Some(frontier) = head.frontier()
+            && self.head_matches_files(&head)
+        {
+            return Ok((State { head, frontier }, Vec::new()));
+        }
+        self.recover()
+    }
+
+    fn head_matches_files(&self, head: &Head) -> bool {
+        let segment_len = std::fs::metadata(self.layout.segment(head.segment)).map(|m| m.len());
+        let checkpoints_len = std::fs::metadata(self.layout.checkpoints()).map_or(0, |m| m.len());
+        let newer_segment = self.layout.segment(head.size).exists() && head.size > head.segment;
+        segment_len.ok() == Some(head.segment_len)
+            && checkpoints_len == head.checkpoints_len
+            && !newer_segment
+            && self.index.matches(head.size)
+    }
+
+    fn recover(&mut self) -> Result<(State, Vec<RecordInput>)> {
+        let old_head = Head::load(&self.layout);
+        let mut notes = Vec::new();
+        let segments = self.layout.list_segments()?;
+        let Some(last) = segments.last() else {
+            return Err(AuditError::Corrupt {
+                path: self.layout.segments_dir(),
+                offset: 0,
+                message: "no segment files; the log was deleted".into(),
+            });
+        };
+        if last.archived {
+            return Err(AuditError::Corrupt {
+                path: last.path.clone(),
+                offset: 0,
+                message: "the newest segment is archived; the hot segment is missing".into(),
+            });
+        }
+        let bytes = std::fs::read(&last.path).map_err(AuditError::at(&last.path))?;
+        let (header, mut frames) = FrameReader::new(&bytes).map_err(|e| AuditError::Corrupt {
+            path: last.path.clone(),
+            offset: 0,
+            message: e.to_string(),
+        })?;
+        let mut frontier = header.frontier.clone();
+        let mut fault = None;
+        for frame in frames.by_ref() {
+            match frame {
+                Ok(f) => frontier.push(f.leaf),
+                Err(e) => fault = Some(e),
+            }
+        }
+        let (size, chain, good_len) = (frames.next_seq(), frames.chain_value(), frames.position());
+        let checkpoint_file = read_checkpoints(&self.layout.checkpoints())?;
+        let mut checkpoints_len =
+            std::fs::metadata(self.layout.checkpoints()).map_or(0, |m| m.len());
+        if let Some(torn_at) = checkpoint_file.torn_at {
+            let path = self.layout.checkpoints();
+            let all = std::fs::read(&path).map_err(AuditError::at(&path))?;
+            let removed = &all[usize::try_from(torn_at).unwrap_or(all.len())..];
+            let quarantined = self.quarantine(&path, torn_at, removed)?;
+            truncate_durable(&path, torn_at)?;
+            checkpoints_len = torn_at;
+            notes.push(system_input(
+                "audit.recovery.truncate",
+                "checkpoints.ndjson",
+                Outcome::Success,
+                json!({
+                    "reason": "unterminated last checkpoint line (torn write)",
+                    "offset": torn_at,
+                    "bytes_removed": removed.len(),
+                    "quarantined_as": quarantined,
+                }),
+            ));
+        }
+        if let Some(fault) = fault {
+            let acknowledged = old_head
+                .as_ref()
+                .filter(|h| h.segment == header.first_seq)
+                .map_or(0, |h| h.segment_len);
+            // Records a checkpoint signed or head.json acknowledged were durable: damage
+            // there is never a torn write.
+            let acknowledged_seq = checkpoint_file
+                .checkpoints
+                .last()
+                .map_or(0, |c| c.size)
+                .max(old_head.as_ref().map_or(0, |h| h.size));
+            if fault.offset < acknowledged || fault.seq < acknowledged_seq {
+                return Err(AuditError::Corrupt {
+                    path: last.path.clone(),
+                    offset: fault.offset,
+                    message: format!(
+                        "record {}: {}; it lies inside the acknowledged part, so this is damage or \
+                         tampering, not a torn write (run `cdeguard audit verify`)",
+                        fault.seq, fault.fault
+                    ),
+                });
+            }
+            let removed = &bytes[usize::try_from(good_len).unwrap_or(bytes.len())..];
+            let quarantined = self.quarantine(&last.path, good_len, removed)?;
+            truncate_durable(&last.path, good_len)?;
+            notes.push(system_input(
+                "audit.recovery.truncate",
+                &format!("segments/{}", file_name(&last.path)),
+                Outcome::Success,
+                json!({
+                    "reason": fault.fault.to_string(),
+                    "offset": good_len,
+                    "bytes_removed": removed.len(),
+                    "sha256_removed": Digest::of(&[removed]).to_hex(),
+                    "first_unacknowledged_seq": fault.seq,
+                    "quarantined_as": quarantined,
+                }),
+            ));
+        }
+        let last_checkpoint = checkpoint_file.checkpoints.last();
+        if let Some(cp) = last_checkpoint
+            && cp.size > size
+        {
+            return Err(AuditError::Corrupt {
+                path: last.path.clone(),
+                offset: good_len,
+                message: format!(
+                    "a signed checkpoint covers {} records but only {size} are present: records were removed",
+                    cp.size
+                ),
+            });
+        }
+        if let Some(h) = &old_head
+            && h.size > size
+        {
+            return Err(AuditError::Corrupt {
+                path: last.path.clone(),
+                offset: good_len,
+                message: format!(
+                    "{} records were acknowledged but only {size} are present",
+                    h.size
+                ),
+            });
+        }
+        self.repair_index(size)?;
+        let head = Head {
+            size,
+            chain,
+            frontier: frontier.hashes().to_vec(),
+            segment: header.first_seq,
+            segment_len: good_len,
+            checkpoints_len,
+            checkpoint_size: last_checkpoint.map_or(0, |c| c.size),
+            checkpoint_time: last_checkpoint.map(|c| c.time.clone()),
+            signing_key: last_checkpoint.map(|c| c.key_id.clone()),
+            wall: old_head
+                .as_ref()
+                .map(|h| h.wall.clone())
+                .unwrap_or_default(),
+            boot_id: old_head
+                .as_ref()
+                .map(|h| h.boot_id.clone())
+                .unwrap_or_default(),
+            boot_ns: old_head.as_ref().map_or(0, |h| h.boot_ns),
+        };
+        head.store(&self.layout)?;
+        Ok((State { head, frontier }, notes))
+    }
+
+    fn repair_index(&mut self, size: u64) -> Result<()> {
+        if self.index.matches(size) {
+            return Ok(());
+        }
+        let mut frontier = self.index.truncate_to_consistent(size)?;
+        let mut nodes = Vec::new();
+        for_each_frame(&self.layout, frontier.size(), size, |frame| {
+            frontier.push_with(frame.leaf, |level, index, hash| {
+                nodes.push((level, index, *hash))
+            });
+            Ok(ControlFlow::Continue(()))
+        })?;
+        self.index.append(&nodes)
+    }
+
+    fn quarantine(&self, source: &std::path::Path, offset: u64, bytes: &[u8]) -> Result<String> {
+        let dir = self.layout.quarantine_dir();
+        create_dir_durable(&dir)?;
+        let name = format!(
+            "{}.{offset}.{}.torn",
+            file_name(source),
+            jiff::Timestamp::now().as_nanosecond()
+        );
+        write_durable(&dir.join(&name), bytes)?;
+        Ok(format!("quarantine/{name}"))
+    }
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn truncate_durable(path: &std::path::Path, len: u64) -> Result<()> {
+    OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|f| {
+            f.set_len(len)?;
+            f.sync_all()
+        })
+        .map_err(AuditError::at(path))
+}

@@ -1,0 +1,128 @@
+//! Inclusion and consistency proofs from a real log, checked with only the public key,
+//! and key rotation.
+
+mod common;
+
+use common::{build, options, verify_with};
+
+use cdeguard_audit::LogWriter;
+use cdeguard_audit::keys::SigningKey;
+use cdeguard_audit::proof::{
+    prove_consistency, prove_inclusion, verify_consistency_proof, verify_inclusion_proof,
+};
+
+#[test]
+fn inclusion_proof_verifies_offline_and_rejects_alterations() {
+    let log = build(10, 100, options(32 << 10, 250));
+    for seq in [0, 1, 2, 500, 1001] {
+        let proof = prove_inclusion(&log.log, seq, None).expect("prove");
+        let record = verify_inclusion_proof(&proof, &[log.public]).expect("verifies");
+        assert_eq!(record.seq, seq);
+        // Altering the record breaks the proof.
+        let mut bad = proof.clone();
+        bad.record = bad.record.replace("alice", "mallory");
+        if bad.record != proof.record {
+            assert!(verify_inclusion_proof(&bad, &[log.public]).is_err());
+        }
+        // Another key cannot vouch for it.
+        let (other, _) = SigningKey::generate().unwrap();
+        assert!(
+            verify_inclusion_proof(&proof, &[other.public()])
+                .unwrap_err()
+                .contains("not among")
+        );
+    }
+    // Against an older checkpoint too.
+    let older = second_checkpoint(&log.log);
+    let proof = prove_inclusion(&log.log, 10, Some(older)).expect("older checkpoint");
+    assert_eq!(proof.checkpoint.size, older);
+    assert!(verify_inclusion_proof(&proof, &[log.public]).is_ok());
+    assert!(prove_inclusion(&log.log, 5000, None).is_err());
+}
+
+fn second_checkpoint(log: &std::path::Path) -> u64 {
+    cdeguard_audit::checkpoint::read_checkpoints(&log.join("checkpoints.ndjson"))
+        .unwrap()
+        .checkpoints[1]
+        .size
+}
+
+#[test]
+fn proofs_survive_a_damaged_index() {
+    let log = build(2, 50, options(1 << 20, 1000));
+    let level0 = log.log.join("tree/level-00.bin");
+    let mut bytes = std::fs::read(&level0).unwrap();
+    bytes[40] ^= 1; // leaf 1
+    std::fs::write(&level0, bytes).unwrap();
+    let proof = prove_inclusion(&log.log, 1, None).expect("rebuilt from records");
+    assert!(verify_inclusion_proof(&proof, &[log.public]).is_ok());
+}
+
+#[test]
+fn consistency_proofs_between_checkpoints() {
+    let log = build(10, 100, options(32 << 10, 250));
+    let older = second_checkpoint(&log.log);
+    assert!(older > 2 && older < 1002, "{older}");
+    let proof = prove_consistency(&log.log, older, None).expect("prove");
+    assert_eq!(proof.new.size, 1002);
+    verify_consistency_proof(&proof, &[log.public]).expect("consistent");
+    let mut bad = proof.clone();
+    bad.path[0] = cdeguard_audit::merkle::empty_root();
+    assert!(verify_consistency_proof(&bad, &[log.public]).is_err());
+}
+
+#[test]
+fn rotated_keys_are_trusted_through_the_log_and_retired_keys_refused() {
+    let log = build(2, 10, options(1 << 20, 1000));
+    let old = SigningKey::load(&log.key_path).unwrap();
+    let new_path = log.dir.path().join("key2");
+    let new = SigningKey::generate_to(&new_path).unwrap();
+    let new_public = new.public();
+    let mut writer = LogWriter::open(&log.log, options(1 << 20, 1000), Some(old)).unwrap();
+    let checkpoint = writer.rotate_key(new).unwrap();
+    assert_eq!(checkpoint.key_id, new_public.id());
+    drop(writer);
+    // The old key cannot reopen the log any more.
+    let old = SigningKey::load(&log.key_path).unwrap();
+    let err = LogWriter::open(&log.log, options(1 << 20, 1000), Some(old))
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("rotate-key"), "{err}");
+    let mut writer = LogWriter::open(
+        &log.log,
+        options(1 << 20, 1000),
+        Some(SigningKey::load(&new_path).unwrap()),
+    )
+    .unwrap();
+    writer.append((0..5).map(common::input).collect()).unwrap();
+    writer.checkpoint().unwrap();
+    drop(writer);
+    // Pinning only the original key is enough: it vouched for the new one in the log.
+    let report = verify_with(&log.log, &[log.public]);
+    assert_eq!(report.failure, None, "{report:?}");
+    assert_eq!(report.keys.len(), 2);
+
+    // A checkpoint signed by the retired key after the rotation is a forgery.
+    let old = SigningKey::load(&log.key_path).unwrap();
+    let latest = cdeguard_audit::checkpoint::read_checkpoints(&log.log.join("checkpoints.ndjson"))
+        .unwrap()
+        .checkpoints
+        .pop()
+        .unwrap();
+    let forged = cdeguard_audit::checkpoint::Checkpoint::sign(
+        &latest.log_id,
+        latest.size,
+        latest.root,
+        latest.chain,
+        latest.time.clone(),
+        &old,
+    );
+    let path = log.log.join("checkpoints.ndjson");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&forged.to_line());
+    std::fs::write(&path, text).unwrap();
+    let f = verify_with(&log.log, &[log.public])
+        .failure
+        .expect("must fail");
+    assert!(f.message.contains("retired"), "{f}");
+}

@@ -1,0 +1,530 @@
+//! `cdeguard audit`: the tamper-evident audit trail (clap definitions and glue; the work
+//! is in `cdeguard-audit`).
+
+use std::io::{BufRead as _, BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use cdeguard_audit::export::{self, Format};
+use cdeguard_audit::keys::{PublicKey, SigningKey, public_path_for};
+use cdeguard_audit::proof::{self, ConsistencyProof, InclusionProof};
+use cdeguard_audit::query::{self, Filter};
+use cdeguard_audit::verify::{VerifyOptions, verify};
+use cdeguard_audit::{LogWriter, RecordInput, WriterOptions};
+use clap::{Args, Subcommand};
+
+/// Exit code when verification finds tampering or a check fails.
+const EXIT_FAILED: u8 = 1;
+
+#[derive(Args, Debug)]
+pub(crate) struct AuditArgs {
+    /// The log directory.
+    #[arg(long, global = true, env = "CDEGUARD_AUDIT_LOG")]
+    log: Option<PathBuf>,
+    #[command(subcommand)]
+    command: AuditCommand,
+}
+
+#[derive(Args, Debug)]
+struct WriterArgs {
+    /// Private key that signs checkpoints (from `cdeguard audit keygen`).
+    #[arg(long, env = "CDEGUARD_AUDIT_KEY")]
+    key: Option<PathBuf>,
+    /// Start a new segment file at this size, in bytes.
+    #[arg(long, default_value_t = 64 << 20)]
+    segment_bytes: u64,
+    /// Sign a checkpoint after this many records.
+    #[arg(long, default_value_t = 10_000)]
+    checkpoint_records: u64,
+    /// Sign a checkpoint when the last one is older than this many seconds.
+    #[arg(long, default_value_t = 60)]
+    checkpoint_secs: u64,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Generate an Ed25519 checkpoint key (FILE, and its public key FILE.pub).
+    Keygen {
+        /// Where to write the private key (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Append records: NDJSON on standard input, one record per line; prints an
+    /// acknowledgement line after each durable group commit.
+    Append {
+        #[command(flatten)]
+        writer: WriterArgs,
+        /// Most records per group commit.
+        #[arg(long, default_value_t = 8192)]
+        batch: usize,
+    },
+    /// Sign a checkpoint now.
+    Checkpoint {
+        #[command(flatten)]
+        writer: WriterArgs,
+    },
+    /// Replace the checkpoint key; the old key vouches for the new one in the log.
+    RotateKey {
+        #[command(flatten)]
+        writer: WriterArgs,
+        /// The new private key.
+        #[arg(long)]
+        new_key: PathBuf,
+    },
+    /// Print the last records.
+    Tail {
+        /// How many.
+        #[arg(short = 'n', long, default_value_t = 10)]
+        count: u64,
+        /// ndjson, cef, rfc5424.
+        #[arg(long, default_value = "ndjson")]
+        format: Format,
+    },
+    /// Print the records matching a filter (text fields: exact, or prefix with a trailing `*`).
+    Query {
+        /// At or after this time (RFC 3339).
+        #[arg(long)]
+        since: Option<jiff::Timestamp>,
+        /// Before this time (RFC 3339).
+        #[arg(long)]
+        until: Option<jiff::Timestamp>,
+        /// Actor.
+        #[arg(long)]
+        actor: Option<String>,
+        /// Action.
+        #[arg(long)]
+        action: Option<String>,
+        /// Resource.
+        #[arg(long)]
+        resource: Option<String>,
+        /// ndjson, cef, rfc5424.
+        #[arg(long, default_value = "ndjson")]
+        format: Format,
+    },
+    /// Verify the whole log (or a range) offline; exit 1 naming the first bad record.
+    Verify {
+        /// Trusted checkpoint public key(s); without one, the log's first key is trusted.
+        #[arg(long)]
+        public_key: Vec<PathBuf>,
+        /// First record to verify.
+        #[arg(long)]
+        from: Option<u64>,
+        /// Last record to verify.
+        #[arg(long)]
+        to: Option<u64>,
+    },
+    /// Export records: ndjson, cef, rfc5424 or cef-syslog, one per line.
+    Export {
+        /// Output format.
+        #[arg(long, default_value = "ndjson")]
+        format: Format,
+        /// First record.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+    },
+    /// Inclusion proof of one record against a signed checkpoint (JSON).
+    Prove {
+        /// The record's sequence number.
+        #[arg(long)]
+        seq: u64,
+        /// Size of the checkpoint to prove against (default: the newest).
+        #[arg(long)]
+        checkpoint: Option<u64>,
+    },
+    /// Check an inclusion proof with only the public key; prints the record.
+    VerifyProof {
+        /// The proof file (`-` for standard input).
+        proof: PathBuf,
+        /// Trusted public key(s).
+        #[arg(long, required = true)]
+        public_key: Vec<PathBuf>,
+    },
+    /// Consistency proof between two checkpoints (JSON).
+    Consistency {
+        /// Size of the older checkpoint.
+        #[arg(long)]
+        old: u64,
+        /// Size of the newer checkpoint (default: the newest).
+        #[arg(long)]
+        new: Option<u64>,
+    },
+    /// Ship records to a SIEM at least once, from an on-disk cursor:
+    /// tcp://, tls://, udp:// (syslog), hec+http(s):// (Splunk), webhook+http(s)://.
+    Forward {
+        /// Destination URL.
+        #[arg(long)]
+        to: cdeguard_audit::forward::Destination,
+        /// Cursor name (one per destination).
+        #[arg(long, default_value = "siem")]
+        name: String,
+        /// Syslog rendering: rfc5424 or cef-syslog.
+        #[arg(long, default_value = "rfc5424")]
+        format: Format,
+        /// Records per batch.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// CA certificates (PEM) for TLS destinations.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+        /// Splunk HEC token.
+        #[arg(long, env = "CDEGUARD_HEC_TOKEN", hide_env_values = true)]
+        hec_token: Option<String>,
+        /// Webhook HMAC secret.
+        #[arg(long, env = "CDEGUARD_WEBHOOK_SECRET", hide_env_values = true)]
+        hmac_secret: Option<String>,
+        /// Keep running: forward new records as they arrive, retrying after failures.
+        #[arg(long)]
+        follow: bool,
+    },
+    /// Archive (zstd) segments older than the hot window; delete those older than the
+    /// retention (both recorded in the log).
+    Retention {
+        #[command(flatten)]
+        writer: WriterArgs,
+        /// Days kept uncompressed.
+        #[arg(long, default_value_t = 92)]
+        hot_days: u64,
+        /// Days kept at all.
+        #[arg(long, default_value_t = 366)]
+        retain_days: u64,
+        /// Evaluate as of this time (RFC 3339; default now).
+        #[arg(long)]
+        now: Option<jiff::Timestamp>,
+    },
+    /// Check the audit control (verify, forwarding backlog, unsigned records, clock);
+    /// record an alert per problem and exit 1 if there is any.
+    Health {
+        #[command(flatten)]
+        writer: WriterArgs,
+        /// Trusted checkpoint public key(s).
+        #[arg(long)]
+        public_key: Vec<PathBuf>,
+        /// Oldest unforwarded record allowed, seconds.
+        #[arg(long, default_value_t = 900)]
+        max_backlog_secs: u64,
+        /// Oldest record not covered by a signed checkpoint allowed, seconds.
+        #[arg(long, default_value_t = 3600)]
+        max_unsigned_secs: u64,
+    },
+    /// Check a consistency proof with only the public key.
+    VerifyConsistency {
+        /// The proof file (`-` for standard input).
+        proof: PathBuf,
+        /// Trusted public key(s).
+        #[arg(long, required = true)]
+        public_key: Vec<PathBuf>,
+    },
+}
+
+impl WriterArgs {
+    fn open(&self, log: &Path) -> anyhow::Result<LogWriter> {
+        let key = self.key.as_deref().map(SigningKey::load).transpose()?;
+        let options = WriterOptions {
+            segment_bytes: self.segment_bytes,
+            checkpoint_records: self.checkpoint_records,
+            checkpoint_interval: Duration::from_secs(self.checkpoint_secs),
+            ..WriterOptions::default()
+        };
+        Ok(LogWriter::open(log, options, key)?)
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let text = if path == Path::new("-") {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?
+    };
+    serde_json::from_str(&text)
+        .with_context(|| format!("`{}` is not a valid proof", path.display()))
+}
+
+fn public_keys(paths: &[PathBuf]) -> anyhow::Result<Vec<PublicKey>> {
+    Ok(paths
+        .iter()
+        .map(|p| PublicKey::load(p))
+        .collect::<Result<_, _>>()?)
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
+    let log = || {
+        args.log
+            .as_deref()
+            .context("--log DIR (or CDEGUARD_AUDIT_LOG) is required")
+    };
+    match &args.command {
+        AuditCommand::Keygen { out } => {
+            let key = SigningKey::generate_to(out)?;
+            println!(
+                "key {} written to {} (public key: {})",
+                key.public().id(),
+                out.display(),
+                public_path_for(out).display()
+            );
+        }
+        AuditCommand::Append { writer, batch } => append(writer.open(log()?)?, (*batch).max(1))?,
+        AuditCommand::Checkpoint { writer } => match writer.open(log()?)?.checkpoint()? {
+            Some(c) => print_json(&c)?,
+            None => bail!("no key: pass --key to sign checkpoints"),
+        },
+        AuditCommand::RotateKey { writer, new_key } => {
+            let new_key = SigningKey::load(new_key)?;
+            print_json(&writer.open(log()?)?.rotate_key(new_key)?)?;
+        }
+        AuditCommand::Tail { count, format } => {
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            query::tail(log()?, *count, |payload, record| {
+                writeln!(out, "{}", export::render(*format, payload, record)).map_err(io_error)
+            })?;
+        }
+        AuditCommand::Query {
+            since,
+            until,
+            actor,
+            action,
+            resource,
+            format,
+        } => {
+            let filter = Filter {
+                since: *since,
+                until: *until,
+                actor: actor.clone(),
+                action: action.clone(),
+                resource: resource.clone(),
+            };
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            query::query(log()?, 0, &filter, |payload, record| {
+                writeln!(out, "{}", export::render(*format, payload, record)).map_err(io_error)
+            })?;
+        }
+        AuditCommand::Export { format, from } => {
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            query::query(log()?, *from, &Filter::default(), |payload, record| {
+                writeln!(out, "{}", export::render(*format, payload, record)).map_err(io_error)
+            })?;
+        }
+        AuditCommand::Verify {
+            public_key,
+            from,
+            to,
+        } => {
+            let options = VerifyOptions {
+                trusted_keys: public_keys(public_key)?,
+                from: *from,
+                to: *to,
+            };
+            let report = verify(log()?, &options)?;
+            for warning in &report.warnings {
+                eprintln!("cdeguard: warning: {warning}");
+            }
+            if let Some(failure) = &report.failure {
+                println!("FAILED: {failure}");
+                return Ok(ExitCode::from(EXIT_FAILED));
+            }
+            println!(
+                "OK: records {}..{} verified; {} checkpoints checked (newest covers {}), keys: {}",
+                report.first_seq,
+                report.first_seq + report.records,
+                report.checkpoints_checked,
+                report
+                    .last_checkpoint
+                    .map_or_else(|| "none".into(), |s| s.to_string()),
+                if report.keys.is_empty() {
+                    "-".into()
+                } else {
+                    report.keys.join(", ")
+                }
+            );
+        }
+        AuditCommand::Prove { seq, checkpoint } => {
+            print_json(&proof::prove_inclusion(log()?, *seq, *checkpoint)?)?;
+        }
+        AuditCommand::VerifyProof {
+            proof: path,
+            public_key,
+        } => {
+            let bundle: InclusionProof = read_json(path)?;
+            match proof::verify_inclusion_proof(&bundle, &public_keys(public_key)?) {
+                Ok(_) => {
+                    println!(
+                        "OK: record {} is in the log at checkpoint size {} signed by key {}",
+                        bundle.seq, bundle.checkpoint.size, bundle.checkpoint.key_id
+                    );
+                    println!("{}", bundle.record);
+                }
+                Err(e) => {
+                    println!("FAILED: {e}");
+                    return Ok(ExitCode::from(EXIT_FAILED));
+                }
+            }
+        }
+        AuditCommand::Consistency { old, new } => {
+            print_json(&proof::prove_consistency(log()?, *old, *new)?)?;
+        }
+        AuditCommand::Forward {
+            to,
+            name,
+            format,
+            batch,
+            ca,
+            hec_token,
+            hmac_secret,
+            follow,
+        } => {
+            let options = cdeguard_audit::forward::ForwardOptions {
+                format: *format,
+                batch: *batch,
+                ca_file: ca.clone(),
+                hec_token: hec_token.clone(),
+                hmac_secret: hmac_secret.as_ref().map(|s| s.as_bytes().to_vec()),
+                ..Default::default()
+            };
+            let mut forwarder =
+                cdeguard_audit::forward::Forwarder::new(log()?, name, to.clone(), options)?;
+            if !*follow {
+                let sent = forwarder.run_once()?;
+                println!("forwarded {sent} records; next: {}", forwarder.next_seq());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut backoff = Duration::from_secs(1);
+            loop {
+                match forwarder.run_once() {
+                    Ok(_) => backoff = Duration::from_secs(1),
+                    Err(e) => {
+                        eprintln!("cdeguard: warning: {e}; retrying in {}s", backoff.as_secs());
+                        std::thread::sleep(backoff);
+                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                        continue;
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+        AuditCommand::Retention {
+            writer,
+            hot_days,
+            retain_days,
+            now,
+        } => {
+            let day = 86_400;
+            let policy = cdeguard_audit::retention::RetentionPolicy {
+                hot: Duration::from_secs(hot_days * day),
+                total: Duration::from_secs(retain_days * day),
+            };
+            let mut log_writer = writer.open(log()?)?;
+            let now = now.unwrap_or_else(jiff::Timestamp::now);
+            let report = cdeguard_audit::retention::apply(&mut log_writer, policy, now)?;
+            println!(
+                "archived segments: {:?}; deleted segments: {:?}",
+                report.archived, report.deleted
+            );
+        }
+        AuditCommand::Health {
+            writer,
+            public_key,
+            max_backlog_secs,
+            max_unsigned_secs,
+        } => {
+            let options = cdeguard_audit::health::HealthOptions {
+                trusted_keys: public_keys(public_key)?,
+                max_backlog: Duration::from_secs(*max_backlog_secs),
+                max_unsigned: Duration::from_secs(*max_unsigned_secs),
+                ..Default::default()
+            };
+            let alerts = cdeguard_audit::health::check(log()?, &options, jiff::Timestamp::now())?;
+            if alerts.is_empty() {
+                println!("OK: the audit trail is healthy");
+                return Ok(ExitCode::SUCCESS);
+            }
+            for alert in &alerts {
+                println!("ALERT {}: {}", alert.kind, alert.message);
+            }
+            // A log that cannot be opened for writing still fails the check.
+            match writer.open(log()?) {
+                Ok(mut w) => cdeguard_audit::health::record_alerts(&mut w, &alerts)?,
+                Err(e) => eprintln!("cdeguard: error: cannot record the alerts: {e:#}"),
+            }
+            return Ok(ExitCode::from(EXIT_FAILED));
+        }
+        AuditCommand::VerifyConsistency {
+            proof: path,
+            public_key,
+        } => {
+            let bundle: ConsistencyProof = read_json(path)?;
+            match proof::verify_consistency_proof(&bundle, &public_keys(public_key)?) {
+                Ok(()) => println!(
+                    "OK: the log of size {} is a prefix of the log of size {}",
+                    bundle.old.size, bundle.new.size
+                ),
+                Err(e) => {
+                    println!("FAILED: {e}");
+                    return Ok(ExitCode::from(EXIT_FAILED));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn io_error(e: std::io::Error) -> cdeguard_audit::AuditError {
+    cdeguard_audit::AuditError::io(Path::new("<stdout>"), e)
+}
+
+/// Reads NDJSON from standard input and commits in groups: a group ends when `batch`
+/// lines are pending or no more input is immediately available.
+fn append(mut writer: LogWriter, batch: usize) -> anyhow::Result<()> {
+    // Our own buffer, so we can tell when no more input is immediately available.
+    let mut input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+    let mut out = std::io::stdout().lock();
+    let mut pending = Vec::with_capacity(batch);
+    let mut acked: u64 = 0;
+    let mut line_no = 0usize;
+    let mut line = String::new();
+    let mut commit =
+        |pending: &mut Vec<RecordInput>, out: &mut std::io::StdoutLock<'_>| -> anyhow::Result<()> {
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let n = pending.len() as u64;
+            let committed = writer.append(std::mem::take(pending))?;
+            acked += n;
+            writeln!(
+                out,
+                "{{\"acked\":{acked},\"last_seq\":{}}}",
+                committed.first_seq + committed.count - 1
+            )?;
+            out.flush()?;
+            Ok(())
+        };
+    loop {
+        line.clear();
+        let read = input
+            .read_line(&mut line)
+            .context("cannot read standard input")?;
+        if read == 0 {
+            break;
+        }
+        line_no += 1;
+        if !line.trim().is_empty() {
+            match RecordInput::parse_line(line.trim_end(), line_no) {
+                Ok(record) => pending.push(record),
+                Err(e) => {
+                    commit(&mut pending, &mut out)?;
+                    return Err(e.into());
+                }
+            }
+        }
+        if pending.len() >= batch || input.buffer().is_empty() {
+            commit(&mut pending, &mut out)?;
+        }
+    }
+    commit(&mut pending, &mut out)
+}
