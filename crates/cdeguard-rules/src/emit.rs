@@ -5,6 +5,26 @@ use cdeguard_model::{Finding, Inventory, K8sObject, Resource, Severity};
 
 use crate::Rule;
 
+/// One problem a rule found: where, what, the evidence, and an optional severity that
+/// overrides the rule's default.
+pub(crate) struct Problem {
+    pub(crate) line: u32,
+    message: String,
+    evidence: String,
+    pub(crate) severity: Option<Severity>,
+}
+
+impl Problem {
+    pub(crate) fn new(line: u32, message: impl Into<String>, evidence: impl Into<String>) -> Self {
+        Self {
+            line,
+            message: message.into(),
+            evidence: evidence.into(),
+            severity: None,
+        }
+    }
+}
+
 /// Collects the findings of one rule. Rules call the `k8s`, `container` or `dockerfile`
 /// helpers (or build a [`Resource`] and call [`Emitter::emit`]).
 pub struct Emitter<'a> {
@@ -61,6 +81,12 @@ impl<'a> Emitter<'a> {
             fingerprint: None,
             suppressed: None,
         });
+    }
+
+    /// Reports a [`Problem`] on `resource`.
+    pub(crate) fn problem(&mut self, resource: Resource, problem: Problem) {
+        let severity = problem.severity.unwrap_or(self.rule.severity);
+        self.emit_with_severity(severity, resource, problem.message, problem.evidence);
     }
 
     /// The resource of a Kubernetes object, at `line`, optionally for one container.

@@ -46,6 +46,6 @@ fn problems(c: &ContainerConfig) -> Vec<Problem> {
     c.ports
         .iter()
         .filter(|p| p.host_port.is_some_and(|h| h != 0) && p.host_ip.as_deref().is_none_or(|ip| ip.is_empty() || ip == "0.0.0.0" || ip == "::"))
-        .map(|p| Problem::line(p.line, format!("port {} is published on all interfaces", p.host_port.unwrap_or_default()), format!("{} -> {}/{}", p.host_port.unwrap_or_default(), p.container_port, p.protocol)))
+        .map(|p| Problem::new(p.line, format!("port {} is published on all interfaces", p.host_port.unwrap_or_default()), format!("{} -> {}/{}", p.host_port.unwrap_or_default(), p.container_port, p.protocol)))
         .collect()
 }

@@ -47,6 +47,6 @@ fn problems(c: &ContainerConfig) -> Vec<Problem> {
     c.mounts
         .iter()
         .filter(|m| m.source.as_deref().is_some_and(|s| SOCKETS.contains(&s)))
-        .map(|m| Problem::line(m.line, format!("the engine socket {} is mounted", m.source.as_deref().unwrap_or_default()), format!("volume {} -> {}", m.source.as_deref().unwrap_or_default(), m.target)))
+        .map(|m| Problem::new(m.line, format!("the engine socket {} is mounted", m.source.as_deref().unwrap_or_default()), format!("volume {} -> {}", m.source.as_deref().unwrap_or_default(), m.target)))
         .collect()
 }

@@ -45,6 +45,6 @@ fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
 fn problems(c: &ContainerConfig) -> Vec<Problem> {
     c.ports
         .iter()
-        .filter_map(|p| crate::ports::insecure_protocol(i64::from(p.container_port)).map(|proto| Problem::line(p.line, format!("port {} publishes {proto} in clear text", p.container_port), format!("{} -> {}/{}", p.host_port.unwrap_or_default(), p.container_port, p.protocol))))
+        .filter_map(|p| crate::ports::insecure_protocol(i64::from(p.container_port)).map(|proto| Problem::new(p.line, format!("port {} publishes {proto} in clear text", p.container_port), format!("{} -> {}/{}", p.host_port.unwrap_or_default(), p.container_port, p.protocol))))
         .collect()
 }

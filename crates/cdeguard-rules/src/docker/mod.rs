@@ -1,10 +1,11 @@
 //! CIS Docker Benchmark v1.6.0 section 5 (container runtime): one rule reads every Compose
 //! service and `docker inspect` container through [`ContainerConfig`].
 
+use cdeguard_model::Inventory;
 use cdeguard_model::docker::ContainerConfig;
-use cdeguard_model::{Inventory, Severity};
 
 use crate::Emitter;
+pub(crate) use crate::emit::Problem;
 
 crate::rule_modules! {
     privileged,
@@ -34,14 +35,6 @@ crate::rule_modules! {
     insecure_port,
 }
 
-/// One problem of one container: line, message, evidence, optional severity override.
-pub(crate) struct Problem {
-    line: u32,
-    message: String,
-    evidence: String,
-    severity: Option<Severity>,
-}
-
 impl Problem {
     /// A problem on the line of a container setting (the container's line when unset).
     fn at(
@@ -50,16 +43,7 @@ impl Problem {
         message: impl Into<String>,
         evidence: impl Into<String>,
     ) -> Self {
-        Self::line(c.line_of(field), message, evidence)
-    }
-
-    fn line(line: u32, message: impl Into<String>, evidence: impl Into<String>) -> Self {
-        Self {
-            line,
-            message: message.into(),
-            evidence: evidence.into(),
-            severity: None,
-        }
+        Self::new(c.line_of(field), message, evidence)
     }
 }
 
@@ -72,10 +56,7 @@ fn report(
     for container in &inventory.containers {
         for p in problems(container) {
             let resource = out.container_resource(container, p.line);
-            match p.severity {
-                Some(severity) => out.emit_with_severity(severity, resource, p.message, p.evidence),
-                None => out.emit(resource, p.message, p.evidence),
-            }
+            out.problem(resource, p);
         }
     }
 }

@@ -45,6 +45,6 @@ fn check(inventory: &Inventory, out: &mut Emitter<'_>) {
 fn problems(c: &ContainerConfig) -> Vec<Problem> {
     c.ports
         .iter()
-        .filter_map(|p| p.host_port.filter(|h| *h != 0 && *h < 1024).map(|h| Problem::line(p.line, format!("host port {h} is mapped"), format!("{h} -> {}/{}", p.container_port, p.protocol))))
+        .filter_map(|p| p.host_port.filter(|h| *h != 0 && *h < 1024).map(|h| Problem::new(p.line, format!("host port {h} is mapped"), format!("{h} -> {}/{}", p.container_port, p.protocol))))
         .collect()
 }

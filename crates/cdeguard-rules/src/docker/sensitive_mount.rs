@@ -54,7 +54,7 @@ fn problems(c: &ContainerConfig) -> Vec<Problem> {
             let socket = source.ends_with(".sock");
             (hit && !socket).then(|| {
                 let mode = if m.read_only { "read-only" } else { "read-write" };
-                let mut p = Problem::line(m.line, format!("host directory {source} is mounted {mode}"), format!("volume {source} -> {}", m.target));
+                let mut p = Problem::new(m.line, format!("host directory {source} is mounted {mode}"), format!("volume {source} -> {}", m.target));
                 if m.read_only {
                     p.severity = Some(Severity::Medium);
                 }

@@ -46,6 +46,6 @@ fn problems(c: &ContainerConfig) -> Vec<Problem> {
     c.mounts
         .iter()
         .filter(|m| m.propagation.as_deref().is_some_and(|p| p == "shared" || p == "rshared"))
-        .map(|m| Problem::line(m.line, format!("mount {} uses {} propagation", m.target, m.propagation.as_deref().unwrap_or_default()), format!("propagation = {}", m.propagation.as_deref().unwrap_or_default())))
+        .map(|m| Problem::new(m.line, format!("mount {} uses {} propagation", m.target, m.propagation.as_deref().unwrap_or_default()), format!("propagation = {}", m.propagation.as_deref().unwrap_or_default())))
         .collect()
 }

@@ -1,9 +1,10 @@
 //! CIS Docker Benchmark v1.6.0 section 4 (images and Dockerfiles).
 
+use cdeguard_model::Inventory;
 use cdeguard_model::docker::Dockerfile;
-use cdeguard_model::{Inventory, Severity};
 
 use crate::Emitter;
+pub(crate) use crate::emit::Problem;
 
 crate::rule_modules! {
     no_user,
@@ -17,34 +18,12 @@ crate::rule_modules! {
     sudo,
 }
 
-/// One problem found in a Dockerfile.
-pub(crate) struct Problem {
-    line: u32,
-    message: String,
-    evidence: String,
-    severity: Option<Severity>,
-}
-
-impl Problem {
-    fn new(line: u32, message: impl Into<String>, evidence: impl Into<String>) -> Self {
-        Self {
-            line,
-            message: message.into(),
-            evidence: evidence.into(),
-            severity: None,
-        }
-    }
-}
-
 /// Runs `problems` on every Dockerfile and reports what it finds.
 fn report(inventory: &Inventory, out: &mut Emitter<'_>, problems: fn(&Dockerfile) -> Vec<Problem>) {
     for dockerfile in &inventory.dockerfiles {
         for p in problems(dockerfile) {
             let resource = out.dockerfile_resource(dockerfile, p.line);
-            match p.severity {
-                Some(severity) => out.emit_with_severity(severity, resource, p.message, p.evidence),
-                None => out.emit(resource, p.message, p.evidence),
-            }
+            out.problem(resource, p);
         }
     }
 }
