@@ -29,7 +29,7 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Scan Kubernetes manifests, Compose files, docker inspect output and Dockerfiles.
+    /// Scan Kubernetes manifests, Compose files, docker inspect output, Dockerfiles, container images (docker-archive, OCI layout or archive), root filesystems and SBOMs.
     Scan(ScanArgs),
     /// List the built-in rules, or explain one.
     Rules {
@@ -51,7 +51,7 @@ struct ScanArgs {
     /// Files or folders to scan; `-` reads standard input.
     #[arg(required = true)]
     targets: Vec<String>,
-    /// Output format: terminal, json.
+    /// Output format: terminal, json, cyclonedx, spdx (SBOMs of the images scanned).
     #[arg(long, short = 'f', default_value = "terminal")]
     format: Format,
     /// Write the report to FILE instead of standard output.
@@ -64,6 +64,12 @@ struct ScanArgs {
     /// cis-docker, pci, all.
     #[arg(long, default_value = "all")]
     rules: String,
+    /// Platform to read from multi-platform images (`os/arch[/variant]`); default: the host's.
+    #[arg(long)]
+    platform: Option<String>,
+    /// Do not read or write the image layer cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -121,10 +127,14 @@ fn list_rules() {
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let rule_sets = RuleSet::parse_list(&args.rules).map_err(anyhow::Error::msg)?;
     let targets: Vec<Target> = args.targets.iter().map(|t| Target::parse(t)).collect();
-    let options = cdeguard_scan::ScanOptions {
+    let mut options = cdeguard_scan::ScanOptions {
         rule_sets,
         ..Default::default()
     };
+    options.collect.image.platform = args.platform.clone();
+    if args.no_cache {
+        options.collect.image.cache_dir = None;
+    }
     let report = cdeguard_scan::scan(&targets, &options);
 
     for error in &report.errors {

@@ -6,6 +6,7 @@
 //! and line; every other input is still read.
 
 pub mod detect;
+pub mod image;
 pub mod k8s;
 pub mod yaml;
 
@@ -17,11 +18,13 @@ use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
 /// Options of the collect stage.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CollectOptions {
     /// Larger files are rejected with an error instead of being read.
     pub max_file_size: u64,
     pub yaml_limits: yaml::Limits,
+    /// Image reading (platform, layer cache).
+    pub image: cdeguard_image::ImageOptions,
 }
 
 impl Default for CollectOptions {
@@ -29,6 +32,7 @@ impl Default for CollectOptions {
         Self {
             max_file_size: 64 * 1024 * 1024,
             yaml_limits: yaml::Limits::default(),
+            image: cdeguard_image::ImageOptions::default(),
         }
     }
 }
@@ -58,6 +62,7 @@ impl Target {
 pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
     let mut inventory = Inventory::default();
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    let mut images: Vec<PathBuf> = Vec::new();
     for target in targets {
         match target {
             Target::Stdin => {
@@ -70,6 +75,7 @@ pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
                         .push(error("-", None, format!("cannot read: {e}"))),
                 }
             }
+            Target::Path(path) if image::is_image(path) => images.push(path.clone()),
             Target::Path(path) => discover(path, &mut files, &mut inventory.errors),
         }
     }
@@ -79,6 +85,10 @@ pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
         .collect();
     for part in parts {
         inventory.merge(part);
+    }
+    // Images parallelise internally (layers, catalogers); read them one at a time.
+    for path in images {
+        inventory.merge(image::read(&path, &options.image));
     }
     inventory
 }
@@ -175,6 +185,9 @@ pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Invento
         Ok(text) if text.contains('\0') => {
             Err("binary content (NUL bytes); not a text input".into())
         }
+        Ok(text) if cdeguard_packages::sbom::read::detect(text).is_some() => {
+            Ok((text, InputFormat::Sbom))
+        }
         Ok(text) => Ok((text, detect::detect(path, text))),
         Err(e) => {
             let line = bytes[..e.valid_up_to()]
@@ -212,7 +225,11 @@ pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Invento
     };
     match format {
         InputFormat::Kubernetes => read_k8s(path, text, loc, options, &mut inventory),
-        InputFormat::Compose | InputFormat::DockerInspect | InputFormat::Dockerfile => {
+        InputFormat::Sbom => image::read_sbom(path, text, loc, &mut inventory),
+        InputFormat::Compose
+        | InputFormat::DockerInspect
+        | InputFormat::Dockerfile
+        | InputFormat::Image => {
             inventory.errors.push(error(
                 path,
                 None,
@@ -229,6 +246,10 @@ pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Invento
         )),
     }
     inventory
+}
+
+pub(crate) fn error_at(path: &str, line: Option<u32>, message: String) -> InputError {
+    error(path, line, message)
 }
 
 fn read_k8s(path: &str, text: &str, loc: Location, options: &CollectOptions, inv: &mut Inventory) {

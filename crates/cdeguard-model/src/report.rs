@@ -36,6 +36,9 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
     pub rules: Vec<RuleRun>,
+    /// Images, root filesystems and SBOMs read, with their packages.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<crate::ImageInfo>,
 }
 
 /// Name and version of the tool that produced a report.

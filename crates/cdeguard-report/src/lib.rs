@@ -2,6 +2,7 @@
 //! none of them judges or filters.
 
 mod json;
+mod sbom;
 mod terminal;
 
 use std::io::{self, Write};
@@ -13,16 +14,27 @@ use cdeguard_model::ScanReport;
 pub enum Format {
     Terminal,
     Json,
+    /// CycloneDX 1.6 JSON SBOM of the images scanned.
+    CycloneDx,
+    /// SPDX 2.3 JSON SBOM of the images scanned.
+    Spdx,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Terminal, Format::Json];
+    pub const ALL: [Format; 4] = [
+        Format::Terminal,
+        Format::Json,
+        Format::CycloneDx,
+        Format::Spdx,
+    ];
 
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Format::Terminal => "terminal",
             Format::Json => "json",
+            Format::CycloneDx => "cyclonedx",
+            Format::Spdx => "spdx",
         }
     }
 }
@@ -63,5 +75,6 @@ pub fn render(
     match format {
         Format::Terminal => terminal::render(report, terminal, out),
         Format::Json => json::render(report, out),
+        Format::CycloneDx | Format::Spdx => sbom::render(report, format, out),
     }
 }

@@ -63,6 +63,7 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
         inputs: inventory.sources,
         findings,
         errors: inventory.errors,
+        images: inventory.images,
         rules: rules.into_iter().map(rule_run).collect(),
     }
 }

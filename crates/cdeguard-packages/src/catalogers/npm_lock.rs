@@ -16,18 +16,26 @@ pub(crate) struct NpmLock;
 #[derive(Deserialize)]
 struct Lock {
     #[serde(default)]
-    packages: Option<BTreeMap<String, Entry>>,
+    packages: Option<BTreeMap<String, PackagesEntry>>,
     #[serde(default)]
-    dependencies: Option<BTreeMap<String, Entry>>,
+    dependencies: Option<BTreeMap<String, V1Entry>>,
 }
 
+/// An entry of lockfile v2/v3 `packages` (its `dependencies` are version ranges).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Entry {
+struct PackagesEntry {
     name: Option<String>,
     version: Option<String>,
     link: bool,
-    dependencies: Option<BTreeMap<String, Entry>>,
+}
+
+/// An entry of lockfile v1 `dependencies`, nested.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct V1Entry {
+    version: Option<String>,
+    dependencies: Option<BTreeMap<String, V1Entry>>,
 }
 
 /// Maximum nesting of lockfile v1 `dependencies`.
@@ -80,7 +88,7 @@ impl Cataloger for NpmLock {
     }
 }
 
-fn walk_v1(deps: &BTreeMap<String, Entry>, depth: usize, found: &mut BTreeSet<(String, String)>) {
+fn walk_v1(deps: &BTreeMap<String, V1Entry>, depth: usize, found: &mut BTreeSet<(String, String)>) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -124,7 +132,7 @@ mod tests {
 
     #[test]
     fn v2_packages_and_aliases() {
-        let text = r#"{"lockfileVersion": 2, "packages": {"": {"name": "me"}, "node_modules/a": {"version": "1.0.0"},
+        let text = r#"{"lockfileVersion": 2, "packages": {"": {"name": "me"}, "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "^2"}},
           "node_modules/x-cjs": {"name": "x", "version": "4.2.0"}, "node_modules/a/node_modules/@s/b": {"version": "2.0.0"},
           "packages/ws": {"version": "1.0.0"}, "node_modules/ws": {"link": true, "resolved": "packages/ws"}}}"#;
         assert_eq!(
