@@ -42,6 +42,8 @@ def packages(path):
         if kind == "deb" and ":" not in version and "epoch=" in purl:
             epoch = purl.split("epoch=")[1].split("&")[0]
             version = f"{epoch}:{version}"
+        if kind == "golang":
+            version = version.removeprefix("go").removeprefix("v")
         found.add((eco, name, version))
     return found
 

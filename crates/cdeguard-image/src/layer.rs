@@ -148,15 +148,31 @@ fn decompress<'a, R: Read + 'a>(mut raw: R) -> io::Result<Box<dyn Read + 'a>> {
     })
 }
 
-/// Reads a layer stream. `required(path, mode, size)` says which file contents to keep.
+/// Decides which file contents a read keeps, and in what form.
+pub trait Selector: Sync {
+    /// Whether to read the file at all.
+    fn required(&self, path: &str, mode: u32, size: u64) -> bool;
+    /// What to keep of a read file (`None`: nothing).
+    fn reduce(&self, path: &str, mode: u32, size: u64, bytes: Vec<u8>) -> Option<Vec<u8>>;
+}
+
+/// The catalogers of `cdeguard-packages` choose.
+pub struct Catalogers;
+
+impl Selector for Catalogers {
+    fn required(&self, path: &str, mode: u32, size: u64) -> bool {
+        cdeguard_packages::required(&cdeguard_packages::FileMeta { path, mode, size })
+    }
+    fn reduce(&self, path: &str, mode: u32, size: u64, bytes: Vec<u8>) -> Option<Vec<u8>> {
+        cdeguard_packages::reduce(&cdeguard_packages::FileMeta { path, mode, size }, bytes)
+    }
+}
+
+/// Reads a layer stream, keeping the file contents `selector` asks for.
 ///
 /// # Errors
 /// Truncated or corrupt streams, naming the member where it broke.
-pub fn read(
-    raw: impl Read,
-    limits: Limits,
-    required: &dyn Fn(&str, u32, u64) -> bool,
-) -> Result<LayerData, String> {
+pub fn read(raw: impl Read, limits: Limits, selector: &dyn Selector) -> Result<LayerData, String> {
     let stream = decompress(raw).map_err(|e| e.to_string())?;
     let mut archive = tar::Archive::new(stream);
     let mut data = LayerData::default();
@@ -221,24 +237,26 @@ pub fn read(
             _ => path,
         };
         let mut content = None;
-        if kind == Kind::File && required(&path, mode, size) {
-            if kept + size > limits.max_kept_bytes {
-                data.warnings.push(format!(
-                    "{path}: over the {} byte budget for kept files; skipped",
-                    limits.max_kept_bytes
-                ));
-            } else {
-                let mut buf =
-                    Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(64 * 1024 * 1024));
-                (&mut entry)
-                    .take(size)
-                    .read_to_end(&mut buf)
-                    .map_err(|e| format!("{path}: {e}"))?;
-                if (buf.len() as u64) < size {
-                    return Err(format!("{path}: truncated ({} of {size} bytes)", buf.len()));
+        if kind == Kind::File && selector.required(&path, mode, size) {
+            let mut buf =
+                Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(64 * 1024 * 1024));
+            (&mut entry)
+                .take(size)
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("{path}: {e}"))?;
+            if (buf.len() as u64) < size {
+                return Err(format!("{path}: truncated ({} of {size} bytes)", buf.len()));
+            }
+            if let Some(reduced) = selector.reduce(&path, mode, size, buf) {
+                if kept + reduced.len() as u64 > limits.max_kept_bytes {
+                    data.warnings.push(format!(
+                        "{path}: over the {} byte budget for kept files; skipped",
+                        limits.max_kept_bytes
+                    ));
+                } else {
+                    kept += reduced.len() as u64;
+                    content = Some(Arc::from(reduced));
                 }
-                kept += size;
-                content = Some(Arc::from(buf));
             }
         }
         data.entries.push(Entry {
@@ -418,8 +436,16 @@ pub(crate) mod tests {
         builder.into_inner().unwrap()
     }
 
-    fn keep_all(_: &str, _: u32, _: u64) -> bool {
-        true
+    /// Keeps every file whole.
+    pub(crate) struct KeepAll;
+
+    impl Selector for KeepAll {
+        fn required(&self, _: &str, _: u32, _: u64) -> bool {
+            true
+        }
+        fn reduce(&self, _: &str, _: u32, _: u64, bytes: Vec<u8>) -> Option<Vec<u8>> {
+            Some(bytes)
+        }
     }
 
     #[test]
@@ -434,7 +460,7 @@ pub(crate) mod tests {
             ("bin/sh", T::Symlink, b"/bin/bash", 0o777),
             ("bin/link", T::Link, b"../../etc/passwd", 0o644),
         ]);
-        let data = read(&tar[..], Limits::default(), &keep_all).unwrap();
+        let data = read(&tar[..], Limits::default(), &KeepAll).unwrap();
         let kinds: Vec<(&str, &Kind)> = data
             .entries
             .iter()
@@ -465,7 +491,7 @@ pub(crate) mod tests {
         gz.write_all(&tar).unwrap();
         let gz = gz.finish().unwrap();
         assert_eq!(
-            read(&gz[..], Limits::default(), &keep_all)
+            read(&gz[..], Limits::default(), &KeepAll)
                 .unwrap()
                 .entries
                 .len(),
@@ -476,23 +502,21 @@ pub(crate) mod tests {
             ruzstd::encoding::CompressionLevel::Fastest,
         );
         assert_eq!(
-            read(&zst[..], Limits::default(), &keep_all)
-                .unwrap()
-                .entries[0]
+            read(&zst[..], Limits::default(), &KeepAll).unwrap().entries[0]
                 .content
                 .as_deref(),
             Some(&b"hello"[..])
         );
-        assert!(read(&gz[..gz.len() / 2], Limits::default(), &keep_all).is_err());
+        assert!(read(&gz[..gz.len() / 2], Limits::default(), &KeepAll).is_err());
         let mut bad = gz.clone();
         bad[20] ^= 0xff;
-        assert!(read(&bad[..], Limits::default(), &keep_all).is_err());
-        assert!(read(&tar[..700], Limits::default(), &keep_all).is_err());
+        assert!(read(&bad[..], Limits::default(), &KeepAll).is_err());
+        assert!(read(&tar[..700], Limits::default(), &KeepAll).is_err());
         let limits = Limits {
             max_entries: 0,
             ..Limits::default()
         };
-        assert!(read(&tar[..], limits, &keep_all).is_err());
+        assert!(read(&tar[..], limits, &KeepAll).is_err());
     }
 
     #[test]
@@ -503,7 +527,7 @@ pub(crate) mod tests {
             ("l", T::Symlink, b"a", 0o777),
             (".wh.b", T::Regular, b"", 0o644),
         ]);
-        let data = read(&tar[..], Limits::default(), &keep_all).unwrap();
+        let data = read(&tar[..], Limits::default(), &KeepAll).unwrap();
         let bytes = codec::encode(&data);
         assert_eq!(codec::decode(&bytes).unwrap().entries, data.entries);
         for cut in 0..bytes.len() {

@@ -124,16 +124,9 @@ pub fn read(path: &Path, options: &ImageOptions) -> Result<ReadImage, ImageError
             "not a docker-archive, OCI layout, oci-archive or root filesystem",
         )
     })?;
-    let required = |p: &str, mode: u32, size: u64| {
-        cdeguard_packages::required(&FileMeta {
-            path: p,
-            mode,
-            size,
-        })
-    };
     let mut warnings = Vec::new();
     let (plan, layers) = if kind == ImageKind::RootFs {
-        let data = rootfs::read(path, options.limits, &required)
+        let data = rootfs::read(path, options.limits, &layer::Catalogers)
             .map_err(|m| ImageError::new(&display, None, m))?;
         (None, vec![data])
     } else {
@@ -142,7 +135,7 @@ pub fn read(path: &Path, options: &ImageOptions) -> Result<ReadImage, ImageError
         let layers: Vec<Result<layer::LayerData, ImageError>> = plan
             .layers
             .par_iter()
-            .map(|l| read_layer(&display, &plan.store, l, options, &required))
+            .map(|l| read_layer(&display, &plan.store, l, options))
             .collect();
         let layers = layers.into_iter().collect::<Result<Vec<_>, _>>()?;
         (Some(plan), layers)
@@ -358,7 +351,6 @@ fn read_layer(
     store: &store::Store,
     plan: &LayerPlan,
     options: &ImageOptions,
-    required: &(dyn Fn(&str, u32, u64) -> bool + Sync),
 ) -> Result<layer::LayerData, ImageError> {
     let cache_dir = options.cache_dir.as_deref();
     if let (Some(dir), Some(digest)) = (cache_dir, &plan.digest)
@@ -370,7 +362,7 @@ fn read_layer(
     let (reader, _) = store.open(&plan.blob).map_err(|e| err(e.to_string()))?;
     let mut hashing =
         layer::HashingReader::new(std::io::BufReader::with_capacity(1024 * 1024, reader));
-    let data = layer::read(&mut hashing, options.limits, required).map_err(err)?;
+    let data = layer::read(&mut hashing, options.limits, &layer::Catalogers).map_err(err)?;
     let (actual, _) = hashing.finish().map_err(|e| err(e.to_string()))?;
     if let Some(expected) = &plan.digest {
         if *expected != actual {

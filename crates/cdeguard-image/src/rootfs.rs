@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::layer::{Entry, Kind, LayerData, Limits};
+use crate::layer::{Entry, Kind, LayerData, Limits, Selector};
 
 /// Reads a folder.
 ///
@@ -17,7 +17,7 @@ use crate::layer::{Entry, Kind, LayerData, Limits};
 pub(crate) fn read(
     root: &Path,
     limits: Limits,
-    required: &(dyn Fn(&str, u32, u64) -> bool + Sync),
+    selector: &dyn Selector,
 ) -> Result<LayerData, String> {
     let mut data = LayerData::default();
     let mut to_read = Vec::new();
@@ -55,7 +55,7 @@ pub(crate) fn read(
             Kind::Other
         };
         let mode = meta.mode() & 0o7777;
-        if kind == Kind::File && required(&path, mode, meta.len()) {
+        if kind == Kind::File && selector.required(&path, mode, meta.len()) {
             to_read.push(data.entries.len());
         }
         data.entries.push(Entry {
@@ -68,20 +68,29 @@ pub(crate) fn read(
             content: None,
         });
     }
-    let budget = limits.max_kept_bytes;
-    let total: u64 = to_read.iter().map(|i| data.entries[*i].size).sum();
-    if total > budget {
-        return Err(format!(
-            "required files total {total} bytes, over the {budget} byte budget"
-        ));
-    }
-    let contents: Vec<(usize, std::io::Result<Vec<u8>>)> = to_read
+    let contents: Vec<(usize, std::io::Result<Option<Vec<u8>>>)> = to_read
         .par_iter()
-        .map(|i| (*i, std::fs::read(root.join(&data.entries[*i].path[1..]))))
+        .map(|i| {
+            let e = &data.entries[*i];
+            let bytes = std::fs::read(root.join(&e.path[1..]))
+                .map(|b| selector.reduce(&e.path, e.mode, e.size, b));
+            (*i, bytes)
+        })
         .collect();
+    let mut kept = 0u64;
     for (i, content) in contents {
         match content {
-            Ok(bytes) => data.entries[i].content = Some(Arc::from(bytes)),
+            Ok(Some(bytes)) if kept + bytes.len() as u64 > limits.max_kept_bytes => {
+                data.warnings.push(format!(
+                    "{}: over the {} byte budget for kept files; skipped",
+                    data.entries[i].path, limits.max_kept_bytes
+                ));
+            }
+            Ok(Some(bytes)) => {
+                kept += bytes.len() as u64;
+                data.entries[i].content = Some(Arc::from(bytes));
+            }
+            Ok(None) => {}
             Err(e) => data.warnings.push(format!("{}: {e}", data.entries[i].path)),
         }
     }

@@ -85,6 +85,11 @@ pub trait Cataloger: Sync + Send {
     fn max_size(&self) -> u64 {
         64 * 1024 * 1024
     }
+    /// Shrinks a required file right after it is read, before it is kept (a binary is
+    /// reduced to its embedded dependency data). `None` drops it: nothing of ours in it.
+    fn reduce(&self, bytes: Vec<u8>) -> Option<Vec<u8>> {
+        Some(bytes)
+    }
     /// The packages described by one required file.
     ///
     /// # Errors
@@ -108,6 +113,27 @@ pub fn catalogers_for<'a>(
 #[must_use]
 pub fn required(file: &FileMeta<'_>) -> bool {
     os::required(file.path) || catalogers_for(file).any(|c| file.size <= c.max_size())
+}
+
+/// Applies the interested catalogers' [`Cataloger::reduce`]: the first reduction that
+/// changes the contents wins; `None` when every interested cataloger drops the file.
+#[must_use]
+pub fn reduce(file: &FileMeta<'_>, bytes: Vec<u8>) -> Option<Vec<u8>> {
+    if os::required(file.path) {
+        return Some(bytes);
+    }
+    let mut bytes = Some(bytes);
+    let mut kept = None;
+    for cataloger in catalogers_for(file) {
+        let input = bytes.take().or_else(|| kept.clone())?;
+        let len = input.len();
+        match cataloger.reduce(input) {
+            Some(out) if out.len() != len => return Some(out),
+            Some(out) => kept = Some(out),
+            None => {}
+        }
+    }
+    kept
 }
 
 /// Identifies the set of catalogers and their versions (for cache keys).

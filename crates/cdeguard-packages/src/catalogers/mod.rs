@@ -1,12 +1,15 @@
 //! The catalogers, one file each, and their registration list.
 
 mod apk;
+mod binary;
+mod cargo_auditable;
 mod cargo_lock;
 mod composer_lock;
 mod dotnet;
 mod dpkg;
 mod gemfile_lock;
 mod gemspec;
+mod go_binary;
 mod go_mod;
 mod java_archive;
 mod node_installed;
@@ -44,6 +47,8 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &node_installed::NodeInstalled,
     &cargo_lock::CargoLock,
     &go_mod::GoMod,
+    &go_binary::GoBinary,
+    &cargo_auditable::CargoAuditable,
     &java_archive::JavaArchive,
     &gemfile_lock::GemfileLock,
     &gemspec::Gemspec,

@@ -1,7 +1,8 @@
 //! `package-lock.json` and `npm-shrinkwrap.json`, lockfile versions 1 (nested
 //! `dependencies`) and 2/3 (flat `packages` keyed by `node_modules/...` path). Aliases
 //! (`"x": {"name": "real"}`, `npm:real@1.0.0`) resolve to the real package; the root
-//! project, workspace links and `file:` dependencies are left out.
+//! project is listed when it has a name and version; workspace links and `file:`
+//! dependencies are left out.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -65,18 +66,25 @@ impl Cataloger for NpmLock {
         let mut found = BTreeSet::new();
         if let Some(packages) = &lock.packages {
             for (key, entry) in packages {
-                let Some(idx) = key.rfind("node_modules/") else {
-                    continue;
-                };
                 if entry.link {
                     continue;
                 }
-                let key_name = &key[idx + "node_modules/".len()..];
-                add(
-                    &mut found,
-                    entry.name.as_deref().unwrap_or(key_name),
-                    entry.version.as_deref(),
-                );
+                // The root project (`""`) is listed under its own name; workspace folders
+                // (keys without `node_modules/`) are not packages.
+                let key_name = match key.rfind("node_modules/") {
+                    Some(idx) => &key[idx + "node_modules/".len()..],
+                    None if key.is_empty() => "",
+                    None => continue,
+                };
+                let Some(name) = entry
+                    .name
+                    .as_deref()
+                    .or(Some(key_name))
+                    .filter(|n| !n.is_empty())
+                else {
+                    continue;
+                };
+                add(&mut found, name, entry.version.as_deref());
             }
         } else if let Some(deps) = &lock.dependencies {
             walk_v1(deps, 0, &mut found);
@@ -132,7 +140,7 @@ mod tests {
 
     #[test]
     fn v2_packages_and_aliases() {
-        let text = r#"{"lockfileVersion": 2, "packages": {"": {"name": "me"}, "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "^2"}},
+        let text = r#"{"lockfileVersion": 2, "packages": {"": {"name": "me", "version": "0.1.0"}, "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "^2"}},
           "node_modules/x-cjs": {"name": "x", "version": "4.2.0"}, "node_modules/a/node_modules/@s/b": {"version": "2.0.0"},
           "packages/ws": {"version": "1.0.0"}, "node_modules/ws": {"link": true, "resolved": "packages/ws"}}}"#;
         assert_eq!(
@@ -140,6 +148,7 @@ mod tests {
             [
                 ("@s/b".into(), "2.0.0".into()),
                 ("a".into(), "1.0.0".into()),
+                ("me".into(), "0.1.0".into()),
                 ("x".into(), "4.2.0".into())
             ]
         );
