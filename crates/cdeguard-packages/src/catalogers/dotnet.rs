@@ -1,5 +1,5 @@
-//! .NET: `*.deps.json` (runtime dependency manifests next to published apps; libraries
-//! of type `package`) and NuGet `packages.lock.json` (resolved versions per framework,
+//! .NET: `*.deps.json` (runtime dependency manifests next to published apps; every
+//! library, the app's own `project` entries included, as osv-scalibr does) and NuGet `packages.lock.json` (resolved versions per framework,
 //! project references left out).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -58,7 +58,7 @@ impl Cataloger for DepsJson {
         Ok(deps
             .libraries
             .iter()
-            .filter(|(_, lib)| lib.kind == "package")
+            .filter(|(_, lib)| matches!(lib.kind.as_str(), "package" | "project"))
             .filter_map(|(key, _)| key.split_once('/'))
             .filter(|(name, version)| !name.is_empty() && !version.is_empty())
             .map(|(name, version)| lang_package(Ecosystem::NuGet, name, version, path))
@@ -102,14 +102,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn deps_json_packages_only() {
-        let text = br#"{"libraries": {"TestLibrary/1.0.0": {"type": "project"}, "Newtonsoft.Json/13.0.1": {"type": "package"}}}"#;
+    fn deps_json_packages_and_projects() {
+        let text = br#"{"libraries": {"TestLibrary/1.0.0": {"type": "project"}, "Newtonsoft.Json/13.0.1": {"type": "package"}, "X/1.0": {"type": "reference"}}}"#;
         let p = DepsJson
             .catalog("app.deps.json", text, &Context::default())
             .unwrap();
         assert_eq!(
             p.iter().map(|p| p.purl.as_str()).collect::<Vec<_>>(),
-            ["pkg:nuget/Newtonsoft.Json@13.0.1"]
+            ["pkg:nuget/Newtonsoft.Json@13.0.1", "pkg:nuget/TestLibrary@1.0.0"]
         );
     }
 
