@@ -27,22 +27,45 @@ fn catalogers_match_osv_scalibr_expectations() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scalibr");
     let expected_text = std::fs::read_to_string(dir.join("expected.tsv")).unwrap();
     let mut expected: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
-    for line in expected_text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in expected_text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let mut fields = line.split('\t');
-        let (fixture, name, version) = (fields.next().unwrap(), fields.next().unwrap(), fields.next().unwrap());
-        expected.entry(fixture).or_default().insert((name.to_owned(), version.to_owned()));
+        let (fixture, name, version) = (
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+        );
+        expected
+            .entry(fixture)
+            .or_default()
+            .insert((name.to_owned(), version.to_owned()));
     }
-    assert!(expected.len() >= 12, "expected.tsv covers {} fixtures", expected.len());
+    assert!(
+        expected.len() >= 12,
+        "expected.tsv covers {} fixtures",
+        expected.len()
+    );
     let mut problems = Vec::new();
     for (fixture, want) in &expected {
         let bytes = std::fs::read(dir.join(fixture)).unwrap();
         let path = image_path(fixture);
-        let meta = FileMeta { path, mode: 0o644, size: bytes.len() as u64 };
+        let meta = FileMeta {
+            path,
+            mode: 0o644,
+            size: bytes.len() as u64,
+        };
         let (packages, errors) = catalog_file(&meta, &bytes, &Context::default());
         assert!(errors.is_empty(), "{fixture}: {errors:?}");
-        let got: BTreeSet<(String, String)> = packages.into_iter().map(|p| (p.name, p.version)).collect();
+        let got: BTreeSet<(String, String)> =
+            packages.into_iter().map(|p| (p.name, p.version)).collect();
         if &got != want {
-            problems.push(format!("{fixture}: missing {:?}, extra {:?}", want.difference(&got).collect::<Vec<_>>(), got.difference(want).collect::<Vec<_>>()));
+            problems.push(format!(
+                "{fixture}: missing {:?}, extra {:?}",
+                want.difference(&got).collect::<Vec<_>>(),
+                got.difference(want).collect::<Vec<_>>()
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -109,7 +109,10 @@ mod tests {
             .unwrap();
         assert_eq!(
             p.iter().map(|p| p.purl.as_str()).collect::<Vec<_>>(),
-            ["pkg:nuget/Newtonsoft.Json@13.0.1", "pkg:nuget/TestLibrary@1.0.0"]
+            [
+                "pkg:nuget/Newtonsoft.Json@13.0.1",
+                "pkg:nuget/TestLibrary@1.0.0"
+            ]
         );
     }
 
