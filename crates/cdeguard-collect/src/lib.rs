@@ -10,6 +10,8 @@ pub mod image;
 pub mod k8s;
 pub mod yaml;
 
+pub use cdeguard_image::ImageOptions;
+
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 

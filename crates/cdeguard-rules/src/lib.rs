@@ -7,6 +7,7 @@
 //! `pass*` must not. Registering a rule is one word in its group's `rule_modules!` list.
 
 mod emit;
+pub mod image;
 pub mod k8s;
 pub mod pod;
 mod registry;

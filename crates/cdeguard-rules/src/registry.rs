@@ -4,8 +4,13 @@ use std::sync::LazyLock;
 
 use crate::Rule;
 
-static ALL: LazyLock<Vec<&'static Rule>> =
-    LazyLock::new(|| [crate::k8s::RULES].into_iter().flatten().copied().collect());
+static ALL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    [crate::k8s::RULES, crate::image::RULES]
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect()
+});
 
 /// Every built-in rule, in registration order.
 #[must_use]
