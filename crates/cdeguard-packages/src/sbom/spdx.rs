@@ -160,13 +160,7 @@ pub fn document(subject: &Subject<'_>) -> Document {
                 license_declared: Some(license_expression(&p.licenses)),
                 copyright_text: Some(NOASSERTION.into()),
                 source_info: Some(source_info),
-                primary_package_purpose: Some(
-                    if p.ecosystem.is_os() {
-                        "OPERATING-SYSTEM"
-                    } else {
-                        "LIBRARY"
-                    }
-                    .into(),
+                primary_package_purpose: Some("LIBRARY".into()),
                 ),
                 external_refs: vec![ExternalRef {
                     reference_category: "PACKAGE-MANAGER".into(),
