@@ -161,7 +161,6 @@ pub fn document(subject: &Subject<'_>) -> Document {
                 copyright_text: Some(NOASSERTION.into()),
                 source_info: Some(source_info),
                 primary_package_purpose: Some("LIBRARY".into()),
-                ),
                 external_refs: vec![ExternalRef {
                     reference_category: "PACKAGE-MANAGER".into(),
                     reference_type: "purl".into(),
