@@ -206,12 +206,25 @@ impl LogWriter {
 
     fn init(layout: &Layout) -> Result<String> {
         let segments = layout.segments_dir();
-        if segments.exists()
-            && std::fs::read_dir(&segments)
-                .map_err(AuditError::at(&segments))?
-                .next()
-                .is_some()
-        {
+        let header = SegmentHeader {
+            first_seq: 0,
+            prev_chain: GENESIS_CHAIN,
+            frontier: Frontier::default(),
+        };
+        let mut existing: Vec<std::path::PathBuf> = Vec::new();
+        if segments.exists() {
+            for entry in std::fs::read_dir(&segments).map_err(AuditError::at(&segments))? {
+                existing.push(entry.map_err(AuditError::at(&segments))?.path());
+            }
+        }
+        // A writer killed during `init` leaves segment 0 holding only its header (written
+        // before log.json): no record was ever acknowledged, so starting over loses nothing.
+        let interrupted_init = existing.len() == 1
+            && existing[0] == layout.segment(0)
+            && std::fs::read(&existing[0]).is_ok_and(|bytes| bytes == header.encode());
+        if interrupted_init {
+            std::fs::remove_file(&existing[0]).map_err(AuditError::at(&existing[0]))?;
+        } else if !existing.is_empty() {
             return Err(AuditError::Corrupt {
                 path: layout.meta(),
                 offset: 0,
@@ -229,11 +242,6 @@ impl LogWriter {
             log_id: log_id.clone(),
         };
         create_dir_durable(&segments)?;
-        let header = SegmentHeader {
-            first_seq: 0,
-            prev_chain: GENESIS_CHAIN,
-            frontier: Frontier::default(),
-        };
         write_durable(&layout.segment(0), &header.encode())?;
         write_durable(
             &layout.meta(),

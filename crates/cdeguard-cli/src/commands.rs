@@ -29,8 +29,9 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Scan Kubernetes manifests, Compose files, docker inspect output, Dockerfiles and
-    /// any folder for configuration weaknesses, secrets and card numbers.
+    /// Scan Kubernetes manifests, Compose files, docker inspect output, Dockerfiles,
+    /// container images (docker-archive, OCI layout or archive), root filesystems, SBOMs
+    /// and any folder for configuration weaknesses, secrets and card numbers.
     Scan(ScanArgs),
     /// The tamper-evident audit trail: append, verify, prove, export, forward.
     Audit(crate::audit::AuditArgs),
@@ -74,7 +75,8 @@ struct ScanArgs {
     /// Files or folders to scan; `-` reads standard input.
     #[arg(required = true)]
     targets: Vec<String>,
-    /// Output format: terminal, json, sarif, html, junit, csv.
+    /// Output format: terminal, json, sarif, html, junit, csv, cyclonedx, spdx (SBOMs of
+    /// the images scanned).
     #[arg(long, short = 'f', default_value = "terminal")]
     format: Format,
     /// Write the report to FILE instead of standard output.
@@ -96,6 +98,12 @@ struct ScanArgs {
     /// Accepted risks file (default: `.cdeguard.yaml` in the current folder, if present).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Platform to read from multi-platform images (`os/arch[/variant]`); default: the host's.
+    #[arg(long)]
+    platform: Option<String>,
+    /// Do not read or write the image layer cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -172,6 +180,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     options.secrets.respect_gitignore = args.respect_gitignore;
+    options.collect.image.platform = args.platform.clone();
+    if args.no_cache {
+        options.collect.image.cache_dir = None;
+    }
     let report = cdeguard_scan::scan(&targets, &options);
 
     for notice in &report.notices {

@@ -9,8 +9,11 @@ pub mod compose;
 pub mod detect;
 pub mod docker_inspect;
 pub mod dockerfile;
+pub mod image;
 pub mod k8s;
 pub mod yaml;
+
+pub use cdeguard_image::ImageOptions;
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -20,11 +23,13 @@ use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
 /// Options of the collect stage.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CollectOptions {
     /// Larger files are rejected with an error instead of being read.
     pub max_file_size: u64,
     pub yaml_limits: yaml::Limits,
+    /// Image reading (platform, layer cache).
+    pub image: cdeguard_image::ImageOptions,
 }
 
 impl Default for CollectOptions {
@@ -32,6 +37,7 @@ impl Default for CollectOptions {
         Self {
             max_file_size: 64 * 1024 * 1024,
             yaml_limits: yaml::Limits::default(),
+            image: cdeguard_image::ImageOptions::default(),
         }
     }
 }
@@ -61,6 +67,7 @@ impl Target {
 pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
     let mut inventory = Inventory::default();
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    let mut images: Vec<PathBuf> = Vec::new();
     for target in targets {
         match target {
             Target::Stdin => {
@@ -73,6 +80,7 @@ pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
                         .push(error("-", None, format!("cannot read: {e}"))),
                 }
             }
+            Target::Path(path) if image::is_image(path) => images.push(path.clone()),
             Target::Path(path) => discover(path, &mut files, &mut inventory.errors),
         }
     }
@@ -82,6 +90,10 @@ pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
         .collect();
     for part in parts {
         inventory.merge(part);
+    }
+    // Images parallelise internally (layers, catalogers); read them one at a time.
+    for path in images {
+        inventory.merge(image::read(&path, &options.image));
     }
     inventory
 }
@@ -257,6 +269,18 @@ pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Invento
             inv.errors.extend(errors);
             return inventory;
         }
+        InputFormat::Sbom => {
+            image::read_sbom(path, text, loc, inv);
+            return inventory;
+        }
+        InputFormat::Image => {
+            inv.errors.push(error(
+                path,
+                None,
+                "container images are read from paths, not from standard input".into(),
+            ));
+            return inventory;
+        }
         InputFormat::Unknown => {
             inv.errors.push(error(
                 path,
@@ -283,6 +307,13 @@ struct Parsed {
 /// is not a manifest unless one of its documents is an object or list); falls back on
 /// text heuristics when the YAML does not parse, so syntax errors are still reported.
 fn classify(path: &str, text: &str, options: &CollectOptions) -> Parsed {
+    if cdeguard_packages::sbom::read::detect(text).is_some() {
+        return Parsed {
+            format: InputFormat::Sbom,
+            docs: Vec::new(),
+            error: None,
+        };
+    }
     let by_text = detect::detect(path, text);
     if by_text == InputFormat::Dockerfile {
         return Parsed {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::docker::{ContainerConfig, Dockerfile};
+use crate::image::ImageInfo;
 use crate::node::Node;
 
 /// Index of a [`Source`] in [`Inventory::sources`].
@@ -34,6 +35,10 @@ pub enum InputFormat {
     Compose,
     DockerInspect,
     Dockerfile,
+    /// A container image (docker-archive, OCI layout or archive) or root filesystem.
+    Image,
+    /// A CycloneDX or SPDX JSON SBOM.
+    Sbom,
     /// Read but not recognised as any supported format.
     Unknown,
 }
@@ -155,6 +160,8 @@ pub struct Inventory {
     /// Container runtime configurations from Compose files and `docker inspect` output.
     pub containers: Vec<ContainerConfig>,
     pub dockerfiles: Vec<Dockerfile>,
+    /// Container images, root filesystems and SBOMs read.
+    pub images: Vec<ImageInfo>,
     pub errors: Vec<InputError>,
 }
 
@@ -214,6 +221,12 @@ impl Inventory {
                 remap(&mut d.loc);
                 d
             }));
+        self.images.extend(other.images.into_iter().map(|mut i| {
+            if let Some(loc) = &mut i.loc {
+                remap(loc);
+            }
+            i
+        }));
         self.errors.extend(other.errors);
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod docker;
 pub mod finding;
+pub mod image;
 pub mod inventory;
 pub mod node;
 pub mod package;
@@ -12,6 +13,7 @@ pub mod pci;
 pub mod report;
 
 pub use finding::{Cis, CisBenchmark, Finding, Resource, Severity, Suppression, SuppressionSource};
+pub use image::{ImageInfo, ImageKind};
 pub use inventory::{
     InputError, InputFormat, Inventory, K8sObject, Location, PodTemplate, Source, SourceId,
 };

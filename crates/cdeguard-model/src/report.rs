@@ -38,6 +38,9 @@ pub struct ScanReport {
     /// Non-fatal remarks, e.g. accepted risks that expired or match nothing.
     pub notices: Vec<String>,
     pub rules: Vec<RuleRun>,
+    /// Images, root filesystems and SBOMs read, with their packages.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<crate::ImageInfo>,
 }
 
 /// Name and version of the tool that produced a report.

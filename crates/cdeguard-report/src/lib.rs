@@ -8,6 +8,7 @@ mod json;
 mod junit;
 pub mod requirements;
 mod sarif;
+mod sbom;
 mod terminal;
 
 use std::io::{self, Write};
@@ -23,16 +24,22 @@ pub enum Format {
     Html,
     Junit,
     Csv,
+    /// CycloneDX 1.6 JSON SBOM of the images scanned.
+    CycloneDx,
+    /// SPDX 2.3 JSON SBOM of the images scanned.
+    Spdx,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 8] = [
         Format::Terminal,
         Format::Json,
         Format::Sarif,
         Format::Html,
         Format::Junit,
         Format::Csv,
+        Format::CycloneDx,
+        Format::Spdx,
     ];
 
     #[must_use]
@@ -44,6 +51,8 @@ impl Format {
             Format::Html => "html",
             Format::Junit => "junit",
             Format::Csv => "csv",
+            Format::CycloneDx => "cyclonedx",
+            Format::Spdx => "spdx",
         }
     }
 }
@@ -88,5 +97,6 @@ pub fn render(
         Format::Html => html::render(report, out),
         Format::Junit => junit::render(report, out),
         Format::Csv => csv::render(report, out),
+        Format::CycloneDx | Format::Spdx => sbom::render(report, format, out),
     }
 }

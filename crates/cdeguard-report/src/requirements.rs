@@ -65,6 +65,8 @@ fn format_name(format: InputFormat) -> &'static str {
         InputFormat::Compose => "Compose",
         InputFormat::DockerInspect => "docker inspect",
         InputFormat::Dockerfile => "Dockerfile",
+        InputFormat::Image => "image",
+        InputFormat::Sbom => "SBOM",
         InputFormat::Unknown => "file",
     }
 }

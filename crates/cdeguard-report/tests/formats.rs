@@ -84,6 +84,7 @@ fn report(errors: bool) -> ScanReport {
             Vec::new()
         },
         notices: Vec::new(),
+        images: Vec::new(),
         rules: vec![
             rule("CDG-A", &["2.2.6"], &[InputFormat::Kubernetes]),
             rule("CDG-B", &["8.6.2"], &[InputFormat::Kubernetes]),

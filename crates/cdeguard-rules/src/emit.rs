@@ -1,7 +1,7 @@
 //! Turning a rule's observations into [`Finding`]s with the rule's metadata attached.
 
 use cdeguard_model::docker::{ContainerConfig, ContainerOrigin, Dockerfile};
-use cdeguard_model::{Finding, Inventory, K8sObject, Resource, Severity};
+use cdeguard_model::{Finding, ImageInfo, Inventory, K8sObject, Resource, Severity};
 
 use crate::Rule;
 
@@ -172,6 +172,33 @@ impl<'a> Emitter<'a> {
         evidence: impl Into<String>,
     ) {
         let resource = self.dockerfile_resource(dockerfile, line);
+        self.emit(resource, message, evidence);
+    }
+
+    /// The resource of an image, root filesystem or SBOM (named after its file).
+    #[must_use]
+    pub fn image_resource(&self, image: &ImageInfo) -> Resource {
+        Resource {
+            kind: "Image".to_owned(),
+            namespace: None,
+            name: image.display_name().to_owned(),
+            container: None,
+            file: image.loc.map_or_else(
+                || image.reference.clone(),
+                |loc| self.inventory.path(loc).to_owned(),
+            ),
+            line: Some(1),
+        }
+    }
+
+    /// Reports a finding on an image.
+    pub fn image(
+        &mut self,
+        image: &ImageInfo,
+        message: impl Into<String>,
+        evidence: impl Into<String>,
+    ) {
+        let resource = self.image_resource(image);
         self.emit(resource, message, evidence);
     }
 }

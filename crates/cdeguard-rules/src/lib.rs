@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod docker;
 pub mod dockerfile;
 mod emit;
+pub mod image;
 pub mod k8s;
 pub mod pci;
 pub mod pod;

@@ -11,6 +11,7 @@ static ALL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
         crate::pci::RULES,
         crate::docker::RULES,
         crate::dockerfile::RULES,
+        crate::image::RULES,
     ]
     .into_iter()
     .flatten()

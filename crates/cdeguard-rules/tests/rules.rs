@@ -58,10 +58,30 @@ fn fixture_dir(id: &str) -> PathBuf {
         .join(id)
 }
 
-/// Names of every resource in the inventory (objects, containers, Dockerfiles).
+/// The `*.tar` images of a fixture folder.
+fn fixture_images(dir: &Path) -> Vec<PathBuf> {
+    let mut images: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tar"))
+        .collect();
+    images.sort();
+    images
+}
+
+/// Image options for fixtures: no layer cache (tests leave no state behind).
+fn cdeguard_image_options() -> cdeguard_collect::ImageOptions {
+    cdeguard_collect::ImageOptions {
+        cache_dir: None,
+        ..cdeguard_collect::ImageOptions::default()
+    }
+}
+
+/// Names of every resource in the inventory (objects, containers, Dockerfiles, images).
 fn resource_names(inventory: &Inventory) -> Vec<String> {
     let mut names: Vec<String> = inventory.objects.iter().map(|o| o.name.clone()).collect();
     names.extend(inventory.containers.iter().map(|c| c.name.clone()));
+    names.extend(inventory.images.iter().map(|i| i.display_name().to_owned()));
     names.extend(inventory.dockerfiles.iter().map(|d| {
         let path = inventory.path(d.loc);
         Path::new(path)
@@ -84,7 +104,14 @@ fn every_rule_flags_exactly_its_failing_fixtures() {
             problems.push(format!("{}: no fixture folder {}", rule.id, dir.display()));
             continue;
         }
-        let inventory = collect(&[Target::Path(dir)], &CollectOptions::default());
+        // Images are read only when named explicitly: pass each fixture image as a target.
+        let mut targets = vec![Target::Path(dir.clone())];
+        targets.extend(fixture_images(&dir).into_iter().map(Target::Path));
+        let options = CollectOptions {
+            image: cdeguard_image_options(),
+            ..CollectOptions::default()
+        };
+        let inventory = collect(&targets, &options);
         if !inventory.errors.is_empty() {
             problems.push(format!(
                 "{}: fixture input errors: {:?}",

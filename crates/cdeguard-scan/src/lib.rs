@@ -124,6 +124,7 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
         findings,
         errors: inventory.errors,
         notices,
+        images: inventory.images,
         rules: runs,
     }
 }

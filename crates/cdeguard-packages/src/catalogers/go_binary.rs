@@ -1,0 +1,167 @@
+//! Go binaries: the module build info Go embeds (`.go.buildinfo` section of ELF,
+//! Mach-O or PE files; Go 1.18+ inline-string layout): the main module (unless
+//! `(devel)`), every `dep` (with `=>` replacements) and the Go standard library as
+//! `stdlib` at the toolchain's version.
+
+use cdeguard_model::{Ecosystem, Package};
+
+use super::binary::{is_executable_candidate, section, tagged, untag};
+use super::{Cataloger, lang_package};
+use crate::{CatalogError, Context, FileMeta};
+
+pub(crate) struct GoBinary;
+
+const TAG: &str = "cdeguard-go-buildinfo-v1";
+const MAGIC: &[u8] = b"\xff Go buildinf:";
+
+impl Cataloger for GoBinary {
+    fn id(&self) -> &'static str {
+        "go-binary"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn required(&self, file: &FileMeta<'_>) -> bool {
+        is_executable_candidate(file)
+    }
+    fn max_size(&self) -> u64 {
+        512 * 1024 * 1024
+    }
+    fn reduce(&self, bytes: Vec<u8>) -> Option<Vec<u8>> {
+        let data = section(&bytes, &[".go.buildinfo", "__go_buildinfo"])?;
+        let (version, modinfo) = parse_buildinfo(&data)?;
+        Some(tagged(TAG, format!("{version}\n{modinfo}").as_bytes()))
+    }
+    fn catalog(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        _ctx: &Context<'_>,
+    ) -> Result<Vec<Package>, CatalogError> {
+        let Some(payload) = untag(TAG, bytes) else {
+            return Ok(Vec::new());
+        };
+        let text = String::from_utf8_lossy(payload);
+        let (go_version, modinfo) = text.split_once('\n').unwrap_or((&text, ""));
+        let mut modules: Vec<(String, String)> = Vec::new();
+        for line in modinfo.lines() {
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields.as_slice() {
+                ["mod" | "dep", module, version, ..] => {
+                    modules.push(((*module).to_owned(), (*version).to_owned()))
+                }
+                ["=>", module, version, ..] => {
+                    if let Some(last) = modules.last_mut() {
+                        *last = ((*module).to_owned(), (*version).to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(v) = go_version.strip_prefix("go") {
+            let v = v.split([' ', '-']).next().unwrap_or(v);
+            modules.push(("stdlib".to_owned(), format!("v{v}")));
+        }
+        Ok(modules
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty() && v != "(devel)")
+            .map(|(m, v)| {
+                let mut p = lang_package(Ecosystem::Go, &m, v.trim_start_matches('v'), path);
+                p.purl = crate::purl::language(Ecosystem::Go, &m, &v);
+                p
+            })
+            .collect())
+    }
+}
+
+fn uvarint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for (i, b) in bytes.iter().take(10).enumerate() {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+/// (Go version, module info) of a `.go.buildinfo` section in the inline layout.
+fn parse_buildinfo(data: &[u8]) -> Option<(String, String)> {
+    let start = data.windows(MAGIC.len()).position(|w| w == MAGIC)?;
+    let header = data.get(start..start + 32)?;
+    if header[15] & 0x2 == 0 {
+        return None; // pre-1.18 pointer layout: needs the data segment; not supported
+    }
+    let mut rest = &data[start + 32..];
+    let mut strings = Vec::new();
+    for _ in 0..2 {
+        let (len, used) = uvarint(rest)?;
+        let len = usize::try_from(len).ok()?;
+        let s = rest.get(used..used + len)?;
+        strings.push(String::from_utf8_lossy(s).into_owned());
+        rest = &rest[used + len..];
+    }
+    let modinfo = strings.pop()?;
+    // Module info is framed by 16-byte sentinels.
+    let modinfo = if modinfo.len() >= 33 && modinfo.as_bytes()[modinfo.len() - 17] == b'\n' {
+        modinfo.get(16..modinfo.len() - 16)?.to_owned()
+    } else {
+        modinfo
+    };
+    Some((strings.pop()?, modinfo))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section_bytes(version: &str, modinfo: &str) -> Vec<u8> {
+        let mut data = MAGIC.to_vec();
+        data.extend([8, 2]);
+        data.resize(32, 0);
+        for s in [version.as_bytes(), modinfo.as_bytes()] {
+            let mut len = s.len();
+            while len >= 0x80 {
+                data.push(u8::try_from(len & 0x7f).unwrap() | 0x80);
+                len >>= 7;
+            }
+            data.push(u8::try_from(len).unwrap());
+            data.extend_from_slice(s);
+        }
+        data
+    }
+
+    #[test]
+    fn buildinfo_modules() {
+        let sentinel = "S".repeat(16);
+        let modinfo = format!(
+            "{sentinel}path\tgithub.com/x/app\nmod\tgithub.com/x/app\t(devel)\t\ndep\tgolang.org/x/sys\tv0.30.0\th1:x\ndep\tgithub.com/a/b\tv1.0.0\th1:y\n=>\tgithub.com/fork/b\tv1.0.1\th1:z\n{sentinel}"
+        );
+        let (version, info) = parse_buildinfo(&section_bytes("go1.24.11", &modinfo)).unwrap();
+        assert_eq!(version, "go1.24.11");
+        let payload = tagged(TAG, format!("{version}\n{info}").as_bytes());
+        let p = GoBinary
+            .catalog("/usr/bin/app", &payload, &Context::default())
+            .unwrap();
+        let got: Vec<_> = p
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("golang.org/x/sys", "0.30.0"),
+                ("github.com/fork/b", "1.0.1"),
+                ("stdlib", "1.24.11")
+            ]
+        );
+        assert!(
+            GoBinary
+                .catalog("/x", b"\x7fELF", &Context::default())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(parse_buildinfo(&section_bytes("go1.24", "x")[..40]).is_none());
+        assert!(GoBinary.reduce(b"#!/bin/sh\necho hi\n".to_vec()).is_none());
+    }
+}

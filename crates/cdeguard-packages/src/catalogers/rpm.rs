@@ -1,0 +1,160 @@
+//! RPM packages from `rpmdb.sqlite` (RHEL 9+, Fedora 33+, Rocky, Alma, recent SUSE):
+//! the `Packages` table's header blobs, decoded by `rpm_header`. The database is opened
+//! from memory, read-only; nothing is written to disk.
+
+use cdeguard_model::{Ecosystem, Package};
+use rusqlite::{Connection, MAIN_DB, OpenFlags};
+
+use super::rpm_header::{self, RpmHeader};
+use super::{Cataloger, os_package};
+use crate::{CatalogError, Context, FileMeta};
+
+pub(crate) struct Rpm;
+
+impl Cataloger for Rpm {
+    fn id(&self) -> &'static str {
+        "rpm"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn required(&self, file: &FileMeta<'_>) -> bool {
+        matches!(
+            file.path,
+            "/var/lib/rpm/rpmdb.sqlite" | "/usr/lib/sysimage/rpm/rpmdb.sqlite"
+        )
+    }
+    fn max_size(&self) -> u64 {
+        512 * 1024 * 1024
+    }
+    fn catalog(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        ctx: &Context<'_>,
+    ) -> Result<Vec<Package>, CatalogError> {
+        let err = |e: rusqlite::Error| CatalogError::new(path, None, format!("rpmdb.sqlite: {e}"));
+        let mut image = bytes.to_vec();
+        // A WAL-mode database (header bytes 18-19 = 2) cannot be deserialized; the WAL
+        // file is not part of it anyway, so read it as a rollback-journal database.
+        if image.len() >= 100 && image.starts_with(b"SQLite format 3\0") {
+            image[18] = 1;
+            image[19] = 1;
+        }
+        let mut conn = Connection::open_with_flags(
+            ":memory:",
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        conn.deserialize_read_exact(MAIN_DB, image.as_slice(), image.len(), true)
+            .map_err(err)?;
+        let mut statement = conn
+            .prepare("SELECT hnum, blob FROM Packages")
+            .map_err(err)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(err)?;
+        let mut packages = Vec::new();
+        for row in rows {
+            let (hnum, blob) = row.map_err(err)?;
+            let header = rpm_header::parse(&blob)
+                .map_err(|m| CatalogError::new(path, None, format!("package #{hnum}: {m}")))?;
+            if header.name == "gpg-pubkey" {
+                continue; // imported signing keys, not software
+            }
+            packages.push(to_package(&header, path, ctx));
+        }
+        Ok(packages)
+    }
+}
+
+/// `[epoch:]version-release`, purl `pkg:rpm/<distro>/<name>@<version>-<release>?epoch=&arch=`.
+pub(crate) fn to_package(h: &RpmHeader, path: &str, ctx: &Context<'_>) -> Package {
+    let evr = format!("{}-{}", h.version, h.release);
+    let version = match h.epoch {
+        Some(e) if e != 0 => format!("{e}:{evr}"),
+        _ => evr.clone(),
+    };
+    let epoch = h.epoch.map(|e| e.to_string()).unwrap_or_default();
+    let mut p = os_package(
+        ctx,
+        Ecosystem::RedHat,
+        "rpm",
+        &h.name,
+        &evr,
+        &[("arch", &h.arch), ("epoch", &epoch)],
+        path,
+    );
+    p.version = version;
+    if let Some((name, version)) = split_source_rpm(&h.source_rpm) {
+        p.source_name = Some(name.to_owned());
+        p.source_version = Some(version.to_owned());
+    }
+    if !h.license.is_empty() {
+        p.licenses.push(h.license.clone());
+    }
+    p
+}
+
+/// `openssl-3.0.7-24.el9.src.rpm` -> (`openssl`, `3.0.7-24.el9`).
+fn split_source_rpm(source: &str) -> Option<(&str, &str)> {
+    let stem = source.strip_suffix(".rpm")?;
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _arch)| s);
+    let (rest, _release) = stem.rsplit_once('-')?;
+    let (name, _version) = rest.rsplit_once('-')?;
+    Some((name, &stem[name.len() + 1..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_an_sqlite_rpmdb() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("rpmdb.sqlite");
+        let conn = Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL); PRAGMA journal_mode=WAL;").unwrap();
+        conn.execute(
+            "INSERT INTO Packages (blob) VALUES (?1)",
+            [rpm_header::tests::sample()],
+        )
+        .unwrap();
+        drop(conn);
+        let bytes = std::fs::read(&db).unwrap();
+        let p = Rpm
+            .catalog("/var/lib/rpm/rpmdb.sqlite", &bytes, &Context::default())
+            .unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (p[0].name.as_str(), p[0].version.as_str()),
+            ("openssl-libs", "1:3.0.7-24.el9")
+        );
+        assert_eq!(
+            (p[0].source_name.as_deref(), p[0].source_version.as_deref()),
+            (Some("openssl"), Some("3.0.7-24.el9"))
+        );
+        assert_eq!(
+            p[0].purl,
+            "pkg:rpm/redhat/openssl-libs@3.0.7-24.el9?arch=x86_64&epoch=1"
+        );
+    }
+
+    #[test]
+    fn corrupt_database_is_an_error() {
+        let e = Rpm
+            .catalog(
+                "/var/lib/rpm/rpmdb.sqlite",
+                b"SQLite format 3\0garbage",
+                &Context::default(),
+            )
+            .unwrap_err();
+        assert!(e.message.contains("rpmdb.sqlite"), "{e}");
+        assert!(
+            Rpm.catalog("/var/lib/rpm/rpmdb.sqlite", b"", &Context::default())
+                .is_err()
+        );
+    }
+}
