@@ -1,0 +1,221 @@
+//! Matches catalogued packages against the database: each package is looked up under its
+//! advisory key (source package for OS packages, normalised name for language packages,
+//! with and without distro release), each advisory's `affected` entries are evaluated
+//! with the OSV algorithm, and advisories that alias each other (a PYSEC, its GHSA and
+//! its CVE) become one match.
+
+use std::collections::BTreeSet;
+
+use cdeguard_model::Package;
+
+use crate::db::{Database, DbError};
+use crate::key;
+use crate::range::{self, Verdict};
+use crate::store::StoredAdvisory;
+
+/// One vulnerability of one package: one or more advisories that alias each other.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    /// Index into the packages given to [`match_packages`].
+    pub package: usize,
+    /// The advisories, sorted by id.
+    pub advisories: Vec<StoredAdvisory>,
+    /// The preferred id: a CVE if any advisory is or names one, else a GHSA, else the
+    /// smallest record id.
+    pub id: String,
+    /// Every other id and alias.
+    pub aliases: Vec<String>,
+    /// Versions that fix it, from every advisory of the group (deduplicated, in record
+    /// order).
+    pub fixed_versions: Vec<String>,
+}
+
+/// The result of matching.
+#[derive(Debug, Default)]
+pub struct Matches {
+    pub matches: Vec<Match>,
+    /// Advisories that could not be evaluated for a package (a version the ecosystem's
+    /// ordering rejects), as messages.
+    pub undecidable: Vec<String>,
+}
+
+/// Matches every package.
+///
+/// # Errors
+/// A corrupt database entry.
+pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, DbError> {
+    let mut out = Matches::default();
+    for (index, package) in packages.iter().enumerate() {
+        let version = key::advisory_version(package);
+        let mut hits: Vec<(StoredAdvisory, Vec<String>)> = Vec::new();
+        for package_key in key::package_keys(package) {
+            for advisory in db.lookup(&package_key)? {
+                if hits.iter().any(|(h, _)| h.id == advisory.id) {
+                    continue;
+                }
+                let mut affected = false;
+                let mut fixed = Vec::new();
+                for entry in &advisory.affected {
+                    match range::evaluate(package.ecosystem, version, entry) {
+                        Verdict::Affected => {
+                            affected = true;
+                            fixed.extend(range::fixed_versions(entry));
+                        }
+                        Verdict::NotAffected => {}
+                        Verdict::Undecidable(e) => out.undecidable.push(format!(
+                            "{} {} {version} ({}): {} not evaluated: {e}",
+                            package.ecosystem, package.name, package.found_in, advisory.id
+                        )),
+                    }
+                }
+                if affected {
+                    hits.push((advisory, fixed));
+                }
+            }
+        }
+        out.matches.extend(group_aliases(index, hits));
+    }
+    Ok(out)
+}
+
+/// Groups advisories whose ids or aliases overlap (transitively).
+fn group_aliases(package: usize, hits: Vec<(StoredAdvisory, Vec<String>)>) -> Vec<Match> {
+    let names = |a: &StoredAdvisory| -> BTreeSet<String> {
+        std::iter::once(a.id.clone())
+            .chain(a.aliases.iter().cloned())
+            .chain(a.upstream.iter().cloned())
+            .collect()
+    };
+    let mut groups: Vec<(BTreeSet<String>, Vec<(StoredAdvisory, Vec<String>)>)> = Vec::new();
+    for hit in hits {
+        let mut ids = names(&hit.0);
+        let mut members = vec![hit];
+        // Absorb every existing group that shares an id; repeat until stable.
+        let mut i = 0;
+        while i < groups.len() {
+            if groups[i].0.is_disjoint(&ids) {
+                i += 1;
+            } else {
+                let (other_ids, other_members) = groups.swap_remove(i);
+                ids.extend(other_ids);
+                members.extend(other_members);
+                i = 0;
+            }
+        }
+        groups.push((ids, members));
+    }
+    let mut matches: Vec<Match> = groups
+        .into_iter()
+        .map(|(ids, mut members)| {
+            members.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+            let id = preferred_id(&ids);
+            let mut fixed_versions: Vec<String> = Vec::new();
+            for (_, fixed) in &members {
+                for v in fixed {
+                    if !fixed_versions.contains(v) {
+                        fixed_versions.push(v.clone());
+                    }
+                }
+            }
+            Match {
+                package,
+                aliases: ids.into_iter().filter(|i| *i != id).collect(),
+                id,
+                advisories: members.into_iter().map(|(a, _)| a).collect(),
+                fixed_versions,
+            }
+        })
+        .collect();
+    matches.sort_by(|a, b| a.id.cmp(&b.id));
+    matches
+}
+
+fn preferred_id(ids: &BTreeSet<String>) -> String {
+    ids.iter()
+        .find(|i| i.starts_with("CVE-"))
+        .or_else(|| ids.iter().find(|i| i.starts_with("GHSA-")))
+        .or_else(|| ids.iter().next())
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Builder;
+    use crate::import::parse_records;
+    use cdeguard_model::Ecosystem;
+
+    fn package(ecosystem: Ecosystem, name: &str, version: &str) -> Package {
+        Package {
+            ecosystem,
+            name: name.into(),
+            version: version.into(),
+            purl: String::new(),
+            distro_release: None,
+            source_name: None,
+            source_version: None,
+            licenses: Vec::new(),
+            layer: None,
+            found_in: "requirements.txt".into(),
+        }
+    }
+
+    fn db(records: &[&str]) -> Database {
+        let mut builder = Builder::new(Vec::new());
+        for json in records {
+            for record in parse_records("t.json", json.as_bytes()).unwrap() {
+                builder.add(&record);
+            }
+        }
+        Database::from_bytes("test", builder.to_bytes()).unwrap()
+    }
+
+    const PYSEC: &str = r#"{"id":"PYSEC-2020-1","aliases":["CVE-2020-1","GHSA-aaaa"],"affected":[{"package":{"ecosystem":"PyPI","name":"PyYAML"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"5.4"}]}]}]}"#;
+    const GHSA: &str = r#"{"id":"GHSA-aaaa","aliases":["CVE-2020-1"],"affected":[{"package":{"ecosystem":"PyPI","name":"pyyaml"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"5.4.1"}]}]}]}"#;
+
+    #[test]
+    fn aliases_merge_into_one_match_with_every_fix() {
+        let db = db(&[PYSEC, GHSA]);
+        let packages = [package(Ecosystem::PyPI, "PyYAML", "5.3")];
+        let result = match_packages(&db, &packages).unwrap();
+        assert_eq!(result.matches.len(), 1, "{:?}", result.matches);
+        let m = &result.matches[0];
+        assert_eq!(m.id, "CVE-2020-1");
+        assert_eq!(m.aliases, ["GHSA-aaaa", "PYSEC-2020-1"]);
+        assert_eq!(m.fixed_versions, ["5.4.1", "5.4"]);
+        let fixed = [package(Ecosystem::PyPI, "pyyaml", "5.4.1")];
+        assert!(match_packages(&db, &fixed).unwrap().matches.is_empty());
+    }
+
+    #[test]
+    fn os_packages_match_through_source_package_and_release() {
+        let dsa = r#"{"id":"DSA-1","affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.15-1~deb12u1"}]}]}]}"#;
+        let db = db(&[dsa]);
+        let mut libssl = package(Ecosystem::Debian, "libssl3", "3.0.14-1~deb12u2");
+        libssl.source_name = Some("openssl".into());
+        libssl.distro_release = Some("12".into());
+        assert_eq!(
+            match_packages(&db, &[libssl.clone()])
+                .unwrap()
+                .matches
+                .len(),
+            1
+        );
+        libssl.distro_release = Some("11".into());
+        assert!(match_packages(&db, &[libssl]).unwrap().matches.is_empty());
+    }
+
+    #[test]
+    fn withdrawn_records_are_not_stored() {
+        let withdrawn = r#"{"id":"GHSA-w","withdrawn":"2021-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"x"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}"#;
+        let db = db(&[withdrawn]);
+        assert_eq!(db.info().withdrawn, 1);
+        assert!(
+            match_packages(&db, &[package(Ecosystem::Npm, "x", "1.0.0")])
+                .unwrap()
+                .matches
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! Whether a version is affected, by the OSV schema's evaluation algorithm
+//! (`IsVulnerable` in the schema's "Evaluation" section): listed in `versions`, or inside
+//! a range: before any `limit`, then the events sorted by version switch "vulnerable" on
+//! at `introduced` and off at `fixed` (inclusive) or after `last_affected`.
+//!
+//! Versions compare with the ecosystem's own ordering (`cdeguard-version`) for
+//! `ECOSYSTEM` ranges and with SemVer 2.0 for `SEMVER` ranges. `GIT` ranges name
+//! commits, which an installed package does not carry: they are reported as not
+//! applicable, never guessed.
+
+use std::cmp::Ordering;
+
+use cdeguard_model::Ecosystem;
+use cdeguard_version::VersionError;
+
+use crate::osv::{Event, RangeKind};
+use crate::store::{StoredAffected, StoredRange};
+
+/// The answer for one (version, affected entry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Affected,
+    NotAffected,
+    /// A version (installed or from the record) the ordering rejects: the record
+    /// cannot be evaluated and the caller reports that instead of guessing.
+    Undecidable(VersionError),
+}
+
+/// Evaluates one `affected[]` entry for `version`.
+#[must_use]
+pub fn evaluate(ecosystem: Ecosystem, version: &str, affected: &StoredAffected) -> Verdict {
+    let mut undecidable = None;
+    for listed in &affected.versions {
+        match compare(ecosystem, RangeKind::Ecosystem, version, listed) {
+            Ok(Ordering::Equal) => return Verdict::Affected,
+            Ok(_) => {}
+            // An unparsable listed version can still equal the installed one textually.
+            Err(_) if listed == version => return Verdict::Affected,
+            Err(e) => {
+                undecidable.get_or_insert(e);
+            }
+        }
+    }
+    for range in &affected.ranges {
+        match in_range(ecosystem, version, range) {
+            Ok(true) => return Verdict::Affected,
+            Ok(false) => {}
+            Err(e) => {
+                undecidable.get_or_insert(e);
+            }
+        }
+    }
+    undecidable.map_or(Verdict::NotAffected, Verdict::Undecidable)
+}
+
+/// The versions that fix the vulnerability in the ranges of an affected entry.
+#[must_use]
+pub fn fixed_versions(affected: &StoredAffected) -> Vec<String> {
+    affected
+        .ranges
+        .iter()
+        .filter(|r| r.kind != RangeKind::Git)
+        .flat_map(|r| &r.events)
+        .filter_map(|e| match e {
+            Event::Fixed(v) => Some(v.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn compare(
+    ecosystem: Ecosystem,
+    kind: RangeKind,
+    a: &str,
+    b: &str,
+) -> Result<Ordering, VersionError> {
+    match kind {
+        // SEMVER ranges use SemVer 2.0 whatever the ecosystem (the schema says so).
+        RangeKind::Semver => cdeguard_version::compare(Ecosystem::CratesIo, a, b),
+        _ => cdeguard_version::compare(ecosystem, a, b),
+    }
+}
+
+fn event_version(event: &Event) -> &str {
+    match event {
+        Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
+    }
+}
+
+/// `introduced: "0"` sorts before every version; `limit: "*"` after every version.
+fn is_zero(event: &Event) -> bool {
+    matches!(event, Event::Introduced(v) if v == "0")
+}
+
+fn is_infinite(event: &Event) -> bool {
+    matches!(event, Event::Limit(v) if v.contains('*'))
+}
+
+fn in_range(
+    ecosystem: Ecosystem,
+    version: &str,
+    range: &StoredRange,
+) -> Result<bool, VersionError> {
+    if range.kind == RangeKind::Git {
+        return Ok(false);
+    }
+    let cmp = |a: &str, b: &str| compare(ecosystem, range.kind, a, b);
+    // BeforeLimits: with no limit events an implicit "*" applies.
+    let limits: Vec<&Event> = range
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Limit(_)))
+        .collect();
+    if !limits.is_empty() {
+        let mut before_any = false;
+        for limit in limits {
+            if is_infinite(limit) || cmp(version, event_version(limit))? == Ordering::Less {
+                before_any = true;
+                break;
+            }
+        }
+        if !before_any {
+            return Ok(false);
+        }
+    }
+    let mut events: Vec<&Event> = range
+        .events
+        .iter()
+        .filter(|e| !matches!(e, Event::Limit(_)))
+        .collect();
+    // Sort by version; validate every version first so the sort never sees an error.
+    for event in &events {
+        if !is_zero(event) {
+            cmp(event_version(event), event_version(event))?;
+        }
+    }
+    events.sort_by(|a, b| match (is_zero(a), is_zero(b)) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => cmp(event_version(a), event_version(b)).unwrap_or(Ordering::Equal),
+    });
+    let mut vulnerable = false;
+    for event in events {
+        match event {
+            Event::Introduced(_) if is_zero(event) => vulnerable = true,
+            Event::Introduced(v) if cmp(version, v)? != Ordering::Less => vulnerable = true,
+            Event::Fixed(v) if cmp(version, v)? != Ordering::Less => vulnerable = false,
+            Event::LastAffected(v) if cmp(version, v)? == Ordering::Greater => vulnerable = false,
+            _ => {}
+        }
+    }
+    Ok(vulnerable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn affected(kind: RangeKind, events: &[Event], versions: &[&str]) -> StoredAffected {
+        StoredAffected {
+            ranges: vec![StoredRange {
+                kind,
+                events: events.to_vec(),
+            }],
+            versions: versions.iter().map(|v| (*v).to_owned()).collect(),
+            severity: Vec::new(),
+            stated_severity: None,
+        }
+    }
+
+    fn intro(v: &str) -> Event {
+        Event::Introduced(v.into())
+    }
+    fn fixed(v: &str) -> Event {
+        Event::Fixed(v.into())
+    }
+
+    #[test]
+    fn unsorted_events_with_several_introduced_fixed_pairs() {
+        // PYSEC-2019-13 lists its pairs out of order.
+        let a = affected(
+            RangeKind::Ecosystem,
+            &[
+                intro("2.1"),
+                fixed("2.1.11"),
+                intro("1.11"),
+                fixed("1.11.23"),
+                intro("2.2"),
+                fixed("2.2.4"),
+            ],
+            &[],
+        );
+        let eval = |v| evaluate(Ecosystem::PyPI, v, &a);
+        assert_eq!(eval("1.10"), Verdict::NotAffected);
+        assert_eq!(eval("1.11.22"), Verdict::Affected);
+        assert_eq!(eval("1.11.23"), Verdict::NotAffected);
+        assert_eq!(eval("2.0"), Verdict::NotAffected);
+        assert_eq!(eval("2.1.10"), Verdict::Affected);
+        assert_eq!(eval("2.2.3"), Verdict::Affected);
+        assert_eq!(eval("2.2.4"), Verdict::NotAffected);
+        assert_eq!(eval("3.0"), Verdict::NotAffected);
+    }
+
+    #[test]
+    fn last_affected_is_inclusive_and_zero_is_the_bottom() {
+        let a = affected(
+            RangeKind::Ecosystem,
+            &[intro("0"), Event::LastAffected("1.4.2".into())],
+            &[],
+        );
+        assert_eq!(evaluate(Ecosystem::PyPI, "0.0.1", &a), Verdict::Affected);
+        assert_eq!(evaluate(Ecosystem::PyPI, "1.4.2", &a), Verdict::Affected);
+        assert_eq!(
+            evaluate(Ecosystem::PyPI, "1.4.2.post1", &a),
+            Verdict::NotAffected
+        );
+    }
+
+    #[test]
+    fn limits_bound_the_range() {
+        let a = affected(
+            RangeKind::Semver,
+            &[intro("0"), Event::Limit("2.0.0".into())],
+            &[],
+        );
+        assert_eq!(evaluate(Ecosystem::Npm, "1.9.9", &a), Verdict::Affected);
+        assert_eq!(evaluate(Ecosystem::Npm, "2.0.0", &a), Verdict::NotAffected);
+        let star = affected(
+            RangeKind::Semver,
+            &[intro("1.0.0"), Event::Limit("*".into())],
+            &[],
+        );
+        assert_eq!(evaluate(Ecosystem::Npm, "9.0.0", &star), Verdict::Affected);
+    }
+
+    #[test]
+    fn versions_list_matches_by_ecosystem_equality() {
+        let a = affected(RangeKind::Ecosystem, &[], &["1.0", "2.0.post1"]);
+        // PEP 440: 1.0 == 1.0.0.
+        assert_eq!(evaluate(Ecosystem::PyPI, "1.0.0", &a), Verdict::Affected);
+        assert_eq!(evaluate(Ecosystem::PyPI, "2.0", &a), Verdict::NotAffected);
+    }
+
+    #[test]
+    fn git_ranges_never_match_and_bad_versions_are_undecidable() {
+        let git = affected(RangeKind::Git, &[intro("0"), fixed("abc123")], &[]);
+        assert_eq!(evaluate(Ecosystem::Go, "1.0.0", &git), Verdict::NotAffected);
+        let semver = affected(RangeKind::Semver, &[intro("0"), fixed("1.2.3")], &[]);
+        assert!(matches!(
+            evaluate(Ecosystem::Npm, "not a version", &semver),
+            Verdict::Undecidable(_)
+        ));
+    }
+
+    #[test]
+    fn debian_epochs_and_tildes() {
+        let a = affected(
+            RangeKind::Ecosystem,
+            &[intro("0"), fixed("1:2.3-1~deb12u1")],
+            &[],
+        );
+        assert_eq!(evaluate(Ecosystem::Debian, "2.9-1", &a), Verdict::Affected);
+        assert_eq!(
+            evaluate(Ecosystem::Debian, "1:2.3-1~deb12u0", &a),
+            Verdict::Affected
+        );
+        assert_eq!(
+            evaluate(Ecosystem::Debian, "1:2.3-1", &a),
+            Verdict::NotAffected
+        );
+    }
+}

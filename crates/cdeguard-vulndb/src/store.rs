@@ -1,0 +1,113 @@
+//! What the database keeps of an OSV record for one package: everything matching and
+//! reporting read, nothing else (no `details` text, references capped), so a lookup
+//! decodes a few hundred bytes per advisory.
+
+use serde::{Deserialize, Serialize};
+
+use crate::osv::{self, Event, RangeKind, Record};
+
+/// Reference URLs kept per advisory (advisory pages and fixes first).
+const MAX_REFERENCES: usize = 8;
+
+/// One advisory as stored under a package key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredAdvisory {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upstream: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    /// `severity[]` of the record: (type, score) pairs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub severity: Vec<(String, String)>,
+    /// `database_specific.severity` of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_severity: Option<String>,
+    /// The `affected[]` entries naming this package.
+    pub affected: Vec<StoredAffected>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredAffected {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ranges: Vec<StoredRange>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<String>,
+    /// `affected[].severity[]`, which overrides the record's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub severity: Vec<(String, String)>,
+    /// `ecosystem_specific` / `database_specific` severity or urgency of this entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_severity: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredRange {
+    pub kind: RangeKind,
+    pub events: Vec<Event>,
+}
+
+fn scores(list: &[osv::SeverityScore]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|s| (s.kind.clone(), s.score.clone()))
+        .collect()
+}
+
+impl StoredAffected {
+    #[must_use]
+    pub fn from_osv(affected: &osv::Affected) -> Self {
+        Self {
+            ranges: affected
+                .ranges
+                .iter()
+                .map(|r| StoredRange {
+                    kind: r.kind,
+                    events: r.events.clone(),
+                })
+                .collect(),
+            versions: affected.versions.clone(),
+            severity: scores(&affected.severity),
+            stated_severity: osv::stated_severity(affected.ecosystem_specific.as_ref())
+                .or_else(|| osv::stated_severity(affected.database_specific.as_ref())),
+        }
+    }
+}
+
+impl StoredAdvisory {
+    /// The advisory without its `affected` entries (added per package by the builder).
+    #[must_use]
+    pub fn header(record: &Record) -> Self {
+        let mut references: Vec<&osv::Reference> = record.references.iter().collect();
+        // Advisory pages and fixes are what a reader needs first.
+        references.sort_by_key(|r| match r.kind.as_str() {
+            "ADVISORY" => 0,
+            "FIX" => 1,
+            "PACKAGE" | "WEB" => 2,
+            _ => 3,
+        });
+        Self {
+            id: record.id.clone(),
+            aliases: record.aliases.clone(),
+            upstream: record.upstream.clone(),
+            summary: record.summary.clone().filter(|s| !s.is_empty()),
+            published: record.published.clone(),
+            modified: record.modified.clone(),
+            severity: scores(&record.severity),
+            stated_severity: osv::stated_severity(record.database_specific.as_ref()),
+            affected: Vec::new(),
+            references: references
+                .into_iter()
+                .take(MAX_REFERENCES)
+                .map(|r| r.url.clone())
+                .collect(),
+        }
+    }
+}
