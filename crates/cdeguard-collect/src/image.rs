@@ -93,3 +93,69 @@ pub(crate) fn read_sbom(path: &str, text: &str, loc: Location, inventory: &mut I
         Err(e) => inventory.errors.push(crate::error(path, e.line, e.message)),
     }
 }
+
+/// The package-file view of a file in a source folder: its absolute path, as catalogers
+/// match paths of a root filesystem, and non-executable (binaries in source folders are
+/// build outputs, not shipped packages).
+fn source_file_meta(path: &str, size: u64) -> cdeguard_packages::FileMeta<'_> {
+    cdeguard_packages::FileMeta {
+        path,
+        mode: 0o644,
+        size,
+    }
+}
+
+fn absolute(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text.starts_with('/') { text } else { format!("/{text}") }
+}
+
+/// Whether a file of a source folder is a lockfile or manifest a package cataloger reads
+/// (`requirements.txt`, `package-lock.json`, `poetry.lock`, `Cargo.lock`, `go.mod`, ...).
+#[must_use]
+pub fn is_lockfile(path: &Path) -> bool {
+    let absolute = absolute(path);
+    cdeguard_packages::catalogers_for(&source_file_meta(&absolute, 0))
+        .next()
+        .is_some()
+}
+
+/// Catalogs one lockfile into an image of kind `lockfile` holding its packages; a file
+/// that does not parse is an error naming the file and line.
+#[must_use]
+pub fn read_lockfile(path: &str, bytes: &[u8]) -> Inventory {
+    use sha2::Digest as _;
+    let mut inventory = Inventory::default();
+    let source = inventory.add_source(Source {
+        path: path.to_owned(),
+        sha256: crate::hex(&sha2::Sha256::digest(bytes)),
+        size: bytes.len() as u64,
+        format: InputFormat::Lockfile,
+    });
+    let absolute = absolute(Path::new(path));
+    let meta = source_file_meta(&absolute, bytes.len() as u64);
+    let (mut packages, errors) =
+        cdeguard_packages::catalog_file(&meta, bytes, &cdeguard_packages::Context::default());
+    for package in &mut packages {
+        package.found_in = path.to_owned();
+    }
+    inventory.errors.extend(
+        errors
+            .into_iter()
+            .map(|e| crate::error(path, e.line, e.message)),
+    );
+    inventory.images.push(ImageInfo {
+        reference: path.to_owned(),
+        kind: ImageKind::Lockfile,
+        id: None,
+        manifest_digest: None,
+        repo_tags: Vec::new(),
+        config: ImageConfig::default(),
+        os: None,
+        layers: Vec::new(),
+        packages,
+        files: ImageFiles::default(),
+        loc: Some(Location { source, line: 1 }),
+    });
+    inventory
+}

@@ -119,7 +119,10 @@ fn discover(path: &Path, files: &mut Vec<(PathBuf, bool)>, errors: &mut Vec<Inpu
             });
             for entry in entries {
                 match entry {
-                    Ok(e) if e.file_type().is_file() && detect::is_candidate(e.path()) => {
+                    Ok(e)
+                        if e.file_type().is_file()
+                            && (detect::is_candidate(e.path()) || image::is_lockfile(e.path())) =>
+                    {
                         files.push((e.into_path(), false));
                     }
                     Ok(_) => {}
@@ -180,6 +183,9 @@ fn read_file(path: &Path, explicit: bool, options: &CollectOptions) -> Inventory
 /// Recognises and parses one input's bytes.
 #[must_use]
 pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Inventory {
+    if path != "-" && image::is_lockfile(Path::new(path)) {
+        return image::read_lockfile(path, bytes);
+    }
     let mut inventory = Inventory::default();
     let text = if bytes.len() as u64 > options.max_file_size {
         Err(format!(
@@ -273,11 +279,13 @@ pub fn read_bytes(path: &str, bytes: &[u8], options: &CollectOptions) -> Invento
             image::read_sbom(path, text, loc, inv);
             return inventory;
         }
-        InputFormat::Image => {
+        // Recognised by path before parsing, so only standard input gets here.
+        InputFormat::Image | InputFormat::Lockfile => {
             inv.errors.push(error(
                 path,
                 None,
-                "container images are read from paths, not from standard input".into(),
+                "container images and lockfiles are read from paths, not from standard input"
+                    .into(),
             ));
             return inventory;
         }

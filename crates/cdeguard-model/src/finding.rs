@@ -157,6 +157,9 @@ pub struct Finding {
     /// Keyed hash identifying the exact secret or card number found (secret findings
     /// only), for tracking and suppression without storing the value.
     pub fingerprint: Option<String>,
+    /// The vulnerability (vulnerability scanner findings only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vulnerability: Option<Box<crate::Vulnerability>>,
     /// Set when the finding is an accepted risk; it still appears in reports.
     pub suppressed: Option<Suppression>,
 }

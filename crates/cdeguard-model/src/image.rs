@@ -24,6 +24,8 @@ pub enum ImageKind {
     Registry,
     /// Packages read from a CycloneDX or SPDX SBOM (no files, no configuration).
     Sbom,
+    /// Packages of one lockfile or package manifest found in a source folder.
+    Lockfile,
 }
 
 /// The image configuration (`config` of the OCI image config / docker config).

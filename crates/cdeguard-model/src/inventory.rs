@@ -39,6 +39,9 @@ pub enum InputFormat {
     Image,
     /// A CycloneDX or SPDX JSON SBOM.
     Sbom,
+    /// A lockfile or package manifest in a source folder (`requirements.txt`,
+    /// `package-lock.json`, `Cargo.lock`, ...).
+    Lockfile,
     /// Read but not recognised as any supported format.
     Unknown,
 }

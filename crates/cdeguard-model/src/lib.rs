@@ -11,6 +11,7 @@ pub mod node;
 pub mod package;
 pub mod pci;
 pub mod report;
+pub mod vulnerability;
 
 pub use finding::{Cis, CisBenchmark, Finding, Resource, Severity, Suppression, SuppressionSource};
 pub use image::{ImageInfo, ImageKind};
@@ -20,3 +21,4 @@ pub use inventory::{
 pub use node::{Node, Value};
 pub use package::{Ecosystem, Package};
 pub use report::ScanReport;
+pub use vulnerability::Vulnerability;

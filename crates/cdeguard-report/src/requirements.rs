@@ -67,6 +67,7 @@ fn format_name(format: InputFormat) -> &'static str {
         InputFormat::Dockerfile => "Dockerfile",
         InputFormat::Image => "image",
         InputFormat::Sbom => "SBOM",
+        InputFormat::Lockfile => "lockfile",
         InputFormat::Unknown => "file",
     }
 }

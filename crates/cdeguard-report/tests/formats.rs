@@ -47,6 +47,7 @@ fn finding(rule_id: &str, pci: &str, name: &str, suppressed: bool) -> Finding {
         evidence: "spec.x = true".into(),
         remediation: "Fix it.".into(),
         fingerprint: None,
+        vulnerability: None,
         suppressed: suppressed.then(|| Suppression {
             justification: "vendor image, PAY-1".into(),
             source: SuppressionSource::Config,

@@ -79,6 +79,7 @@ impl<'a> Emitter<'a> {
             evidence: evidence.into(),
             remediation: rule.remediation.to_owned(),
             fingerprint: None,
+            vulnerability: None,
             suppressed: None,
         });
     }

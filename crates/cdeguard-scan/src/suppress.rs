@@ -180,6 +180,7 @@ mod tests {
             evidence: String::new(),
             remediation: String::new(),
             fingerprint: None,
+            vulnerability: None,
             suppressed: None,
         }
     }

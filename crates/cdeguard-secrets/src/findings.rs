@@ -111,6 +111,7 @@ fn finding(detection: Detection, resource: Resource, context: Option<&str>) -> F
         ),
         remediation: if is_card { PAN_FIX } else { SECRET_FIX }.to_owned(),
         fingerprint: Some(detection.fingerprint),
+        vulnerability: None,
         suppressed,
     }
 }
