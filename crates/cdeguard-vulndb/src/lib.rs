@@ -9,6 +9,7 @@ pub mod key;
 pub mod matcher;
 pub mod osv;
 pub mod range;
+pub mod severity;
 pub mod store;
 
 pub use db::{Builder, Database, DbError, Info};
