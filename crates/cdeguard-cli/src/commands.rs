@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 /// Exit code when findings at or above `--fail-on` remain.
 const EXIT_FINDINGS: u8 = 1;
 /// Exit code for usage and input errors.
-const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -35,6 +35,8 @@ enum Command {
     Scan(ScanArgs),
     /// The tamper-evident audit trail: append, verify, prove, export, forward.
     Audit(crate::audit::AuditArgs),
+    /// The vulnerability database: build from OSV records, update, inspect.
+    Db(crate::db::DbArgs),
     /// List the built-in rules, or explain one.
     Rules {
         #[command(subcommand)]
@@ -89,9 +91,20 @@ struct ScanArgs {
     /// cis-docker, pci, all.
     #[arg(long, default_value = "all")]
     rules: String,
-    /// Analyzers, comma-separated: config, secrets.
-    #[arg(long, default_value = "config,secrets")]
+    /// Analyzers, comma-separated: config, secrets, vuln.
+    #[arg(long, default_value = "config,secrets,vuln")]
     scanners: String,
+    /// Vulnerability database (default: `$XDG_DATA_HOME/cdeguard/vulndb.cdgdb` if it
+    /// exists, else the embedded example data).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Apply the PCI DSS 6.3.3 one-month patch deadline to high vulnerabilities too
+    /// (v4.0.1 requires it for critical ones).
+    #[arg(long)]
+    deadline_includes_high: bool,
+    /// Note when the newest vulnerability record is older than this many days.
+    #[arg(long, default_value_t = 7)]
+    max_db_age: i32,
     /// Skip files that `.gitignore` ignores (secret scanning of folders).
     #[arg(long)]
     respect_gitignore: bool,
@@ -118,6 +131,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => version_cmp(&ecosystem, &first, second.as_deref()),
         Command::Audit(args) => crate::audit::run(args),
+        Command::Db(args) => crate::db::run(args),
         Command::Rules {
             action: None | Some(RulesAction::List),
         } => {
@@ -180,13 +194,21 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     options.secrets.respect_gitignore = args.respect_gitignore;
+    let mut notes = Vec::new();
+    if options.scanners.contains(&cdeguard_scan::Scanner::Vuln) {
+        let (db, note) = crate::db::for_scan(args.db.as_deref())?;
+        options.vuln.db = Some(db);
+        notes.extend(note);
+    }
+    options.vuln.deadline_includes_high = args.deadline_includes_high;
+    options.vuln.max_data_age_days = args.max_db_age;
     options.collect.image.platform = args.platform.clone();
     if args.no_cache {
         options.collect.image.cache_dir = None;
     }
     let report = cdeguard_scan::scan(&targets, &options);
 
-    for notice in &report.notices {
+    for notice in notes.iter().chain(&report.notices) {
         eprintln!("cdeguard: note: {notice}");
     }
     for error in &report.errors {

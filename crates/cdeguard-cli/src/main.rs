@@ -4,6 +4,7 @@
 
 mod audit;
 mod commands;
+mod db;
 
 use std::process::ExitCode;
 

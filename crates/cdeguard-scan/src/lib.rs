@@ -16,16 +16,20 @@ pub enum Scanner {
     Config,
     /// Secrets and cardholder data in every file of the targets.
     Secrets,
+    /// Known vulnerabilities of the packages of images, root filesystems, SBOMs and
+    /// lockfiles.
+    Vuln,
 }
 
 impl Scanner {
-    pub const ALL: [Scanner; 2] = [Scanner::Config, Scanner::Secrets];
+    pub const ALL: [Scanner; 3] = [Scanner::Config, Scanner::Secrets, Scanner::Vuln];
 
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Scanner::Config => "config",
             Scanner::Secrets => "secrets",
+            Scanner::Vuln => "vuln",
         }
     }
 
@@ -41,7 +45,7 @@ impl Scanner {
                 Scanner::ALL
                     .into_iter()
                     .find(|s| s.name() == name)
-                    .ok_or_else(|| format!("unknown scanner `{name}` (expected config, secrets)"))
+                    .ok_or_else(|| format!("unknown scanner `{name}` (expected config, secrets, vuln)"))
             })
             .collect()
     }
@@ -56,6 +60,28 @@ pub struct ScanOptions {
     pub collect: CollectOptions,
     /// Accepted risks (`.cdeguard.yaml`).
     pub config: Option<config::Config>,
+    pub vuln: VulnOptions,
+}
+
+/// The vulnerability scanner's database and policy.
+#[derive(Clone, Debug)]
+pub struct VulnOptions {
+    /// The database; `None` skips the scanner with a notice.
+    pub db: Option<std::sync::Arc<cdeguard_vulndb::Database>>,
+    /// Apply the PCI DSS 6.3.3 one-month deadline to high vulnerabilities too.
+    pub deadline_includes_high: bool,
+    /// Data older than this (newest record) raises a notice.
+    pub max_data_age_days: i32,
+}
+
+impl Default for VulnOptions {
+    fn default() -> Self {
+        Self {
+            db: None,
+            deadline_includes_high: false,
+            max_data_age_days: 7,
+        }
+    }
 }
 
 impl Default for ScanOptions {
@@ -66,6 +92,7 @@ impl Default for ScanOptions {
             secrets: cdeguard_secrets::files::FileScanOptions::default(),
             collect: CollectOptions::default(),
             config: None,
+            vuln: VulnOptions::default(),
         }
     }
 }
@@ -111,7 +138,12 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
         runs.extend(secret_rule_runs());
     }
     let today = jiff::Zoned::now().date();
-    let notices = suppress::apply(&mut findings, &inventory, options.config.as_ref(), today);
+    let mut notices = Vec::new();
+    if options.scanners.contains(&Scanner::Vuln) {
+        findings.extend(scan_vulnerabilities(&mut inventory, &options.vuln, today, &mut notices));
+        runs.push(vuln_rule_run());
+    }
+    notices.extend(suppress::apply(&mut findings, &inventory, options.config.as_ref(), today));
     ScanReport {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo {
@@ -199,4 +231,77 @@ fn scan_secrets(
         });
     }
     cdeguard_secrets::findings::findings(&scanner, inventory, scan)
+}
+
+fn vuln_rule_run() -> RuleRun {
+    RuleRun {
+        id: cdeguard_vulndb::findings::RULE_ID,
+        title: cdeguard_vulndb::findings::RULE_TITLE,
+        severity: Severity::High,
+        pci: cdeguard_vulndb::findings::PCI,
+        cis: &[],
+        inputs: &[InputFormat::Image, InputFormat::Sbom, InputFormat::Lockfile],
+        help: "Packages of images, root filesystems, SBOMs and lockfiles matched against OSV advisories with each ecosystem's version order; ranked by CVSS (PCI DSS 6.3.1), critical ones with a fix older than one month flagged (6.3.3).".to_owned(),
+        remediation: "Upgrade the package to a fixed version and rebuild; where no fix exists, mitigate and record an accepted risk.",
+    }
+}
+
+/// Most undecidable-advisory notices listed one by one.
+const MAX_UNDECIDABLE_NOTICES: usize = 20;
+
+/// Matches the packages of every image, root filesystem, SBOM and lockfile.
+fn scan_vulnerabilities(
+    inventory: &mut Inventory,
+    options: &VulnOptions,
+    today: jiff::civil::Date,
+    notices: &mut Vec<String>,
+) -> Vec<cdeguard_model::Finding> {
+    let Some(db) = &options.db else {
+        notices.push("vulnerability scanner skipped: no vulnerability database (run `cdeguard db update` or pass `--db`)".into());
+        return Vec::new();
+    };
+    let info = db.info();
+    let newest = info
+        .newest_modified
+        .as_deref()
+        .and_then(|m| m.parse::<jiff::Timestamp>().ok())
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+    match newest.map(|date| (date, (today - date).get_days())) {
+        Some((date, age)) if age > options.max_data_age_days => notices.push(format!(
+            "vulnerability data in {} is {age} days old (newest record {date}); PCI DSS 6.3.1 needs current threat data: run `cdeguard db update`",
+            db.name(),
+        )),
+        None => notices.push(format!("vulnerability data in {} has no dated record", db.name())),
+        Some(_) => {}
+    }
+    let policy = cdeguard_vulndb::findings::Policy {
+        deadline_includes_high: options.deadline_includes_high,
+        today,
+    };
+    let mut findings = Vec::new();
+    let mut undecidable = Vec::new();
+    for image in &inventory.images {
+        match cdeguard_vulndb::matcher::match_packages(db, &image.packages) {
+            Ok(result) => {
+                findings.extend(result.matches.iter().map(|m| {
+                    cdeguard_vulndb::findings::finding(m, &image.packages[m.package], &image.reference, policy)
+                }));
+                undecidable.extend(result.undecidable);
+            }
+            Err(e) => {
+                inventory.errors.push(InputError {
+                    path: db.name().to_owned(),
+                    line: None,
+                    message: e.to_string(),
+                });
+                break;
+            }
+        }
+    }
+    let extra = undecidable.len().saturating_sub(MAX_UNDECIDABLE_NOTICES);
+    notices.extend(undecidable.into_iter().take(MAX_UNDECIDABLE_NOTICES));
+    if extra > 0 {
+        notices.push(format!("... and {extra} more advisories not evaluated"));
+    }
+    findings
 }

@@ -4,6 +4,8 @@
 //! OSV range algorithm in [`range`]).
 
 pub mod db;
+pub mod embedded;
+pub mod findings;
 pub mod import;
 pub mod key;
 pub mod matcher;

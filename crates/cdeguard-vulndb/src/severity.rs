@@ -58,7 +58,10 @@ fn best_cvss(advisories: &[StoredAdvisory]) -> Option<Assessment> {
                     severity: rating_severity(cvss.rating),
                     score: Some(cvss.base_score),
                     vector: Some(cvss.vector.clone()),
-                    source: format!("{} base score ({})", cvss.version, advisory.id),
+                    source: format!(
+                        "CVSS {} base score {} ({})",
+                        cvss.version, cvss.base_score, advisory.id
+                    ),
                 };
                 best = Some((rank, cvss.base_score, assessment));
             }

@@ -1,0 +1,145 @@
+//! `cdeguard db`: build, update and inspect the vulnerability database, and the choice of
+//! database for `cdeguard scan`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use cdeguard_vulndb::{Builder, Database, Import};
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct DbArgs {
+    /// Database file (default: `$XDG_DATA_HOME/cdeguard/vulndb.cdgdb`).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    action: DbAction,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum DbAction {
+    /// Build the database offline from OSV records: folders (recursed), `all.zip` files
+    /// and single JSON/YAML records.
+    Build {
+        /// Sources of OSV records.
+        #[arg(long = "from", required = true, num_args = 1..)]
+        from: Vec<PathBuf>,
+    },
+    /// Print what the database holds: records and packages per ecosystem, data age.
+    Info {
+        /// Also check the whole-file SHA-256.
+        #[arg(long)]
+        verify: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The database path `--db` names, or the default location.
+fn resolve(db: Option<&Path>) -> anyhow::Result<PathBuf> {
+    db.map(Path::to_path_buf)
+        .or_else(cdeguard_vulndb::db::default_path)
+        .context("no database path: pass --db or set XDG_DATA_HOME or HOME")
+}
+
+pub(crate) fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
+    let path = resolve(args.db.as_deref())?;
+    match args.action {
+        DbAction::Build { from } => build(&path, &from),
+        DbAction::Info { verify, json } => info(&path, verify, json),
+    }
+}
+
+fn build(path: &Path, sources: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut import = Import::default();
+    for source in sources {
+        if !source.exists() {
+            anyhow::bail!("{}: no such file or folder", source.display());
+        }
+        import.add_path(source);
+    }
+    let files = import.files;
+    let (records, mut warnings) = import.into_records();
+    let mut builder = Builder::new(sources.iter().map(|s| s.display().to_string()).collect());
+    for record in &records {
+        for skipped in builder.add(record) {
+            warnings.push(cdeguard_vulndb::Warning {
+                source: record.id.clone(),
+                message: skipped,
+            });
+        }
+    }
+    builder.write(path)?;
+    let db = Database::open(path)?;
+    for warning in &warnings {
+        eprintln!("cdeguard: warning: {warning}");
+    }
+    let info = db.info();
+    println!(
+        "{}: {} records ({} withdrawn skipped) from {files} files, {} packages, in {:.2} s",
+        path.display(),
+        info.records,
+        info.withdrawn,
+        db.package_count(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if warnings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::commands::EXIT_ERROR)
+    })
+}
+
+fn info(path: &Path, verify: bool, json: bool) -> anyhow::Result<ExitCode> {
+    let db = Database::open(path)?;
+    if verify {
+        db.verify()?;
+    }
+    let info = db.info();
+    if json {
+        println!("{}", serde_json::to_string_pretty(info)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("database:  {}", path.display());
+    println!("format:    {}", info.format);
+    println!("built:     {}", info.built_at);
+    let age = info
+        .newest_modified
+        .as_deref()
+        .and_then(|m| m.parse::<jiff::Timestamp>().ok())
+        .map(|t| (jiff::Timestamp::now().as_second() - t.as_second()) / 86_400);
+    println!(
+        "data:      newest record {}{}",
+        info.newest_modified.as_deref().unwrap_or("-"),
+        age.map(|d| format!(" ({d} days old)")).unwrap_or_default()
+    );
+    println!("records:   {} ({} withdrawn skipped)", info.records, info.withdrawn);
+    println!("sources:   {}", info.sources.join(", "));
+    println!("{:<40} {:>10} {:>9}", "ECOSYSTEM", "ADVISORIES", "PACKAGES");
+    for (ecosystem, count) in &info.ecosystems {
+        println!("{ecosystem:<40} {:>10} {:>9}", count.advisories, count.packages);
+    }
+    if verify {
+        println!("checksum:  SHA-256 verified");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The database a scan uses: `--db`, else the default file when it exists, else the
+/// embedded example data (with a note saying so).
+pub(crate) fn for_scan(db: Option<&Path>) -> anyhow::Result<(Arc<Database>, Option<String>)> {
+    if let Some(path) = db {
+        return Ok((Arc::new(Database::open(path)?), None));
+    }
+    if let Some(path) = cdeguard_vulndb::db::default_path().filter(|p| p.is_file()) {
+        return Ok((Arc::new(Database::open(&path)?), None));
+    }
+    let note = format!(
+        "no vulnerability database at the default location: using the {} (run `cdeguard db update` for the full OSV data)",
+        cdeguard_vulndb::embedded::NAME
+    );
+    Ok((Arc::new(cdeguard_vulndb::embedded::database()?), Some(note)))
+}
