@@ -146,7 +146,7 @@ pub enum CvssError {
 
 /// Parses and scores a CVSS vector: `CVSS:3.1/AV:N/…`, `CVSS:3.0/…`, `CVSS:4.0/…`, or a
 /// v2 vector `AV:N/AC:L/Au:N/C:P/I:P/A:P` (optionally in parentheses, as older NVD feeds
-/// write it, or after a `CVSS:2.0/` prefix).
+/// write it, or after a `CVSS:2.0/` or `CVSS2#` prefix).
 ///
 /// # Errors
 /// An unknown prefix, a field that is not `METRIC:VALUE`, an unknown metric or value, a
@@ -183,6 +183,9 @@ fn parse_all(vector: &str) -> Result<(Cvss, Option<TemporalEnvironmental>), Cvss
         .unwrap_or(trimmed);
     if trimmed.is_empty() {
         return Err(CvssError::Empty);
+    }
+    if let Some(body) = trimmed.strip_prefix("CVSS2#") {
+        return v2::score(body).map(with_scores);
     }
     let Some(rest) = trimmed.strip_prefix("CVSS:") else {
         return v2::score(trimmed).map(with_scores);

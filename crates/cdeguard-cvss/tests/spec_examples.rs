@@ -22,6 +22,7 @@ fn v2_guide_examples() {
         ("AV:L/AC:H/Au:N/C:C/I:C/A:C", 6.2), // CVE-2003-0062 NOD32 buffer overflow
         ("(AV:N/AC:L/Au:N/C:N/I:N/A:C)", 7.8), // NVD's parenthesised form
         ("CVSS:2.0/AV:N/AC:L/Au:N/C:C/I:C/A:C", 10.0), // with a version prefix
+        ("CVSS2#AV:N/AC:L/Au:N/C:C/I:C/A:C", 10.0), // as scanners (Nessus) write it
         // The guide's temporal and environmental metrics do not change the base score.
         (
             "AV:N/AC:L/Au:N/C:N/I:N/A:C/E:F/RL:OF/RC:C/CDP:H/TD:H/CR:M/IR:M/AR:H",

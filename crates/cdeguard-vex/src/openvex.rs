@@ -1,5 +1,6 @@
 //! OpenVEX v0.2.0 JSON (<https://github.com/openvex/spec>, `OPENVEX-SPEC.md`), and the
-//! plain-string `vulnerability`, `products` and `subcomponents` of v0.0.x documents.
+//! plain-string `vulnerability`, `products` and statement-level `subcomponents` of v0.0.x
+//! documents.
 //!
 //! ```json
 //! {"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "2023-01-08T18:02:03-06:00",
@@ -26,6 +27,9 @@ struct Statement {
     vulnerability: Vulnerability,
     #[serde(default)]
     products: Vec<Product>,
+    /// v0.0.x: subcomponents of all the statement's products.
+    #[serde(default)]
+    subcomponents: Vec<Product>,
     status: String,
     justification: Option<String>,
     impact_statement: Option<String>,
@@ -133,7 +137,7 @@ pub(crate) fn statements(path: &Path, bytes: &[u8]) -> Result<Vec<Dated>, VexErr
             }
         };
         let mut products = Vec::new();
-        for product in &statement.products {
+        for product in statement.products.iter().chain(&statement.subcomponents) {
             product.collect_ids(&mut products);
         }
         let statement_time = timestamp(path, &field("timestamp"), statement.timestamp.as_deref())?;

@@ -95,7 +95,7 @@ fn openvex_spec_spring_example() {
 }
 
 #[test]
-fn openvex_partial_override_subcomponents_and_v0_0_strings() {
+fn openvex_partial_override_and_subcomponents() {
     let statements = load_data("openvex/own-overrides.json");
     let summary: Vec<(&str, VexStatus, Vec<&str>)> = statements
         .iter()
@@ -141,11 +141,27 @@ fn openvex_partial_override_subcomponents_and_v0_0_strings() {
         statements[1]
             .detail
             .as_deref()
-            .is_some_and(|notes| notes.starts_with("v0.0.x"))
+            .is_some_and(|notes| notes.starts_with("No statement timestamp"))
     );
     assert!(product_matches(
         &statements[1].products[0],
         "pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64"
+    ));
+}
+
+#[test]
+fn openvex_v0_0_string_forms() {
+    let statements = load_data("openvex/own-v0.0.2-strings.json");
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0].vulnerability, "CVE-2022-3602");
+    assert_eq!(
+        statements[0].products,
+        ["pkg:oci/payments-api", "pkg:deb/debian/openssl@3.0.7-1"]
+    );
+    assert_eq!(statements[0].status, VexStatus::NotAffected);
+    assert!(product_matches(
+        &statements[0].products[1],
+        "pkg:deb/debian/openssl@3.0.7-1?arch=arm64"
     ));
 }
 
