@@ -134,15 +134,24 @@ pub fn load(path: &Path) -> Result<Vec<VexStatement>, VexError> {
         path: path.to_owned(),
         source,
     })?;
-    let probe: Probe = parse(path, &bytes)?;
+    load_bytes(path, &bytes)
+}
+
+/// Reads a VEX document already in memory (for example from an image layer or an
+/// attestation); `path` names it in statements and errors.
+///
+/// # Errors
+/// As [`load`], without the I/O error.
+pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<VexStatement>, VexError> {
+    let probe: Probe = parse(path, bytes)?;
     let dated = if probe.bom_format.as_deref() == Some("CycloneDX") {
-        cyclonedx::statements(path, &bytes)?
+        cyclonedx::statements(path, bytes)?
     } else if probe
         .context
         .as_ref()
         .is_some_and(|context| context.to_string().contains("openvex"))
     {
-        openvex::statements(path, &bytes)?
+        openvex::statements(path, bytes)?
     } else {
         return Err(VexError::UnknownFormat {
             path: path.to_owned(),

@@ -352,6 +352,18 @@ fn bad_fields_are_named() {
 }
 
 #[test]
+fn documents_in_memory() {
+    let bytes = std::fs::read(data("cyclonedx/vex.json")).expect("test data");
+    let statements =
+        cdeguard_vex::load_bytes(Path::new("layer/sha256:ab12/vex.json"), &bytes).expect("valid");
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0].source, "layer/sha256:ab12/vex.json");
+    let error =
+        cdeguard_vex::load_bytes(Path::new("attestation"), b"{\"bomFormat\": 3}").expect_err("bad");
+    assert!(error.to_string().starts_with("attestation:1:"), "{error}");
+}
+
+#[test]
 fn unknown_format_and_missing_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let sbom = write(
