@@ -14,9 +14,10 @@
 //! ```
 //!
 //! `base_score` is the spec's headline score: the v2 and v3 base score (temporal and
-//! environmental metrics are accepted and kept in the normalised vector), and for v4.0 the
-//! single CVSS-B / CVSS-BT / CVSS-BE / CVSS-BTE score, which includes the threat and
-//! environmental metrics present in the vector.
+//! environmental metrics are accepted, kept in the normalised vector, and scored by
+//! [`parse_with_temporal_environmental`]), and for v4.0 the single CVSS-B / CVSS-BT /
+//! CVSS-BE / CVSS-BTE score, which includes the threat and environmental metrics present
+//! in the vector.
 
 mod metrics;
 mod rounding;
@@ -99,6 +100,18 @@ pub struct Cvss {
     pub rating: Rating,
 }
 
+/// The temporal and environmental scores of a v2 or v3.x vector, each `None` when the
+/// vector defines none of that group's metrics (as NVD leaves them blank; note that a
+/// v3.1 environmental score computed from base values alone can differ from the base
+/// score by 0.1, because v3.1 changed the modified impact equation only). CVSS v4.0 has no
+/// separate scores: its one score ([`Cvss::base_score`]) already includes the threat and
+/// environmental metrics.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TemporalEnvironmental {
+    pub temporal: Option<f64>,
+    pub environmental: Option<f64>,
+}
+
 /// Why a vector was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CvssError {
@@ -133,12 +146,36 @@ pub enum CvssError {
 
 /// Parses and scores a CVSS vector: `CVSS:3.1/AV:N/…`, `CVSS:3.0/…`, `CVSS:4.0/…`, or a
 /// v2 vector `AV:N/AC:L/Au:N/C:P/I:P/A:P` (optionally in parentheses, as older NVD feeds
-/// write it, or after a `CVSS:2.0/` prefix).
+/// write it, or after a `CVSS:2.0/` or `CVSS2#` prefix).
 ///
 /// # Errors
 /// An unknown prefix, a field that is not `METRIC:VALUE`, an unknown metric or value, a
 /// metric given twice, or a mandatory metric missing.
 pub fn parse(vector: &str) -> Result<Cvss, CvssError> {
+    parse_all(vector).map(|(cvss, _)| cvss)
+}
+
+/// Parses a vector like [`parse`] and also computes its temporal and environmental scores
+/// (v2 guide section 3.2.2–3.2.3, v3.x specification sections 7.2–7.3); `None` for v4.0.
+///
+/// ```
+/// let (cvss, scores) = cdeguard_cvss::parse_with_temporal_environmental(
+///     "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:F/RL:O/RC:R",
+/// )?;
+/// assert_eq!(cvss.base_score, 9.8);
+/// assert_eq!(scores.and_then(|scores| scores.temporal), Some(8.7));
+/// # Ok::<(), cdeguard_cvss::CvssError>(())
+/// ```
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_with_temporal_environmental(
+    vector: &str,
+) -> Result<(Cvss, Option<TemporalEnvironmental>), CvssError> {
+    parse_all(vector)
+}
+
+fn parse_all(vector: &str) -> Result<(Cvss, Option<TemporalEnvironmental>), CvssError> {
     let trimmed = vector.trim();
     let trimmed = trimmed
         .strip_prefix('(')
@@ -147,17 +184,26 @@ pub fn parse(vector: &str) -> Result<Cvss, CvssError> {
     if trimmed.is_empty() {
         return Err(CvssError::Empty);
     }
+    if let Some(body) = trimmed.strip_prefix("CVSS2#") {
+        return v2::score(body).map(with_scores);
+    }
     let Some(rest) = trimmed.strip_prefix("CVSS:") else {
-        return v2::score(trimmed);
+        return v2::score(trimmed).map(with_scores);
     };
     let (prefix_version, body) = rest.split_once('/').unwrap_or((rest, ""));
     match prefix_version {
-        "2.0" => v2::score(body),
-        "3.0" => v3::score(CvssVersion::V3_0, body),
-        "3.1" => v3::score(CvssVersion::V3_1, body),
-        "4.0" => v4::score(body),
+        "2.0" => v2::score(body).map(with_scores),
+        "3.0" => v3::score(CvssVersion::V3_0, body).map(with_scores),
+        "3.1" => v3::score(CvssVersion::V3_1, body).map(with_scores),
+        "4.0" => v4::score(body).map(|cvss| (cvss, None)),
         _ => Err(CvssError::UnsupportedVersion(format!(
             "CVSS:{prefix_version}"
         ))),
     }
+}
+
+fn with_scores(
+    (cvss, scores): (Cvss, TemporalEnvironmental),
+) -> (Cvss, Option<TemporalEnvironmental>) {
+    (cvss, Some(scores))
 }

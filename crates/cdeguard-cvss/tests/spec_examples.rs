@@ -22,6 +22,7 @@ fn v2_guide_examples() {
         ("AV:L/AC:H/Au:N/C:C/I:C/A:C", 6.2), // CVE-2003-0062 NOD32 buffer overflow
         ("(AV:N/AC:L/Au:N/C:N/I:N/A:C)", 7.8), // NVD's parenthesised form
         ("CVSS:2.0/AV:N/AC:L/Au:N/C:C/I:C/A:C", 10.0), // with a version prefix
+        ("CVSS2#AV:N/AC:L/Au:N/C:C/I:C/A:C", 10.0), // as scanners (Nessus) write it
         // The guide's temporal and environmental metrics do not change the base score.
         (
             "AV:N/AC:L/Au:N/C:N/I:N/A:C/E:F/RL:OF/RC:C/CDP:H/TD:H/CR:M/IR:M/AR:H",
@@ -285,4 +286,68 @@ fn v4_normalised_vector_and_rating() {
     let none =
         parse("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N").expect("valid");
     assert_eq!((none.base_score, none.rating), (0.0, Rating::None));
+}
+
+fn temporal_environmental(vector: &str) -> (f64, Option<f64>, Option<f64>) {
+    let (cvss, scores) = cdeguard_cvss::parse_with_temporal_environmental(vector)
+        .unwrap_or_else(|error| panic!("{vector}: {error}"));
+    let scores =
+        scores.unwrap_or_else(|| panic!("{vector}: v2/v3 has temporal/environmental scores"));
+    (cvss.base_score, scores.temporal, scores.environmental)
+}
+
+#[test]
+fn v2_guide_temporal_and_environmental_examples() {
+    // Guide section 3.3: each example's base, temporal and environmental score.
+    for (vector, expected) in [
+        (
+            "AV:N/AC:L/Au:N/C:N/I:N/A:C/E:F/RL:OF/RC:C/CDP:H/TD:H/CR:M/IR:M/AR:H",
+            (7.8, Some(6.4), Some(9.2)),
+        ),
+        (
+            "AV:N/AC:L/Au:N/C:C/I:C/A:C/E:F/RL:OF/RC:C/CDP:H/TD:H/CR:M/IR:M/AR:L",
+            (10.0, Some(8.3), Some(9.0)),
+        ),
+        (
+            "AV:L/AC:H/Au:N/C:C/I:C/A:C/E:POC/RL:OF/RC:C/CDP:H/TD:H/CR:M/IR:M/AR:M",
+            (6.2, Some(4.9), Some(7.5)),
+        ),
+        ("AV:N/AC:L/Au:N/C:N/I:N/A:C", (7.8, None, None)),
+    ] {
+        assert_eq!(temporal_environmental(vector), expected, "{vector}");
+    }
+}
+
+#[test]
+fn v3_temporal_and_environmental_examples() {
+    // Scores as FIRST's and NVD's v3.1 calculators show them.
+    for (vector, expected) in [
+        (
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:F/RL:O/RC:R",
+            (9.8, Some(8.7), None),
+        ),
+        (
+            "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:L/I:L/A:N/E:F/CR:L/IR:M/AR:H/MAV:N/MAC:L/MPR:H/MUI:R/MS:C/MC:L/MI:H/MA:N",
+            (3.8, Some(3.7), Some(6.5)),
+        ),
+        (
+            // MPR:H weighs 0.50 under a changed modified scope.
+            "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:L/I:L/A:N/CR:M/IR:M/AR:M/MAV:N/MAC:L/MPR:H/MUI:N/MS:C/MC:L/MI:L/MA:N",
+            (3.8, None, Some(5.5)),
+        ),
+        // v3.0's Round up is the exact ceiling: 5.0 × 0.92 is 4.6, not 4.7.
+        (
+            "CVSS:3.0/AV:N/AC:H/PR:L/UI:N/S:U/C:L/I:L/A:L/RC:U",
+            (5.0, Some(4.6), None),
+        ),
+    ] {
+        assert_eq!(temporal_environmental(vector), expected, "{vector}");
+    }
+    assert_eq!(
+        cdeguard_cvss::parse_with_temporal_environmental(
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N/E:U"
+        )
+        .map(|(_, scores)| scores),
+        Ok(None)
+    );
 }
