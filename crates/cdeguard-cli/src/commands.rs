@@ -102,6 +102,10 @@ struct ScanArgs {
     /// (v4.0.1 requires it for critical ones).
     #[arg(long)]
     deadline_includes_high: bool,
+    /// OpenVEX or CycloneDX VEX documents: vulnerabilities they mark `not_affected` or
+    /// `fixed` are reported as accepted, with the statement's justification.
+    #[arg(long)]
+    vex: Vec<PathBuf>,
     /// Note when the newest vulnerability record is older than this many days.
     #[arg(long, default_value_t = 7)]
     max_db_age: i32,
@@ -202,6 +206,12 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     options.vuln.deadline_includes_high = args.deadline_includes_high;
     options.vuln.max_data_age_days = args.max_db_age;
+    for path in &args.vex {
+        options
+            .vuln
+            .vex
+            .extend(cdeguard_vex::load(path).map_err(|e| anyhow::anyhow!("{e}"))?);
+    }
     options.collect.image.platform = args.platform.clone();
     if args.no_cache {
         options.collect.image.cache_dir = None;

@@ -127,6 +127,9 @@ pub enum SuppressionSource {
     Annotation,
     /// An entry of `.cdeguard.yaml`.
     Config,
+    /// A VEX statement (OpenVEX or CycloneDX VEX) saying the product is not affected
+    /// or the vulnerability is fixed.
+    Vex,
 }
 
 /// A finding accepted as a risk, with the justification an assessor will read.

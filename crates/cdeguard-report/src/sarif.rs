@@ -81,7 +81,9 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     if let Some(s) = &f.suppressed {
         let kind = match s.source {
             cdeguard_model::SuppressionSource::Annotation => "inSource",
-            cdeguard_model::SuppressionSource::Config => "external",
+            cdeguard_model::SuppressionSource::Config | cdeguard_model::SuppressionSource::Vex => {
+                "external"
+            }
         };
         value["suppressions"] =
             json!([{"kind": kind, "status": "accepted", "justification": s.justification}]);

@@ -72,6 +72,9 @@ pub struct VulnOptions {
     pub deadline_includes_high: bool,
     /// Data older than this (newest record) raises a notice.
     pub max_data_age_days: i32,
+    /// VEX statements (`--vex`): vulnerabilities they mark not affected or fixed become
+    /// accepted findings with the statement's justification.
+    pub vex: Vec<cdeguard_vex::VexStatement>,
 }
 
 impl Default for VulnOptions {
@@ -80,6 +83,7 @@ impl Default for VulnOptions {
             db: None,
             deadline_includes_high: false,
             max_data_age_days: 7,
+            vex: Vec::new(),
         }
     }
 }
@@ -284,7 +288,11 @@ fn scan_vulnerabilities(
         match cdeguard_vulndb::matcher::match_packages(db, &image.packages) {
             Ok(result) => {
                 findings.extend(result.matches.iter().map(|m| {
-                    cdeguard_vulndb::findings::finding(m, &image.packages[m.package], &image.reference, policy)
+                    let package = &image.packages[m.package];
+                    let mut finding =
+                        cdeguard_vulndb::findings::finding(m, package, &image.reference, policy);
+                    finding.suppressed = vex_acceptance(&options.vex, m, package);
+                    finding
                 }));
                 undecidable.extend(result.undecidable);
             }
@@ -304,4 +312,46 @@ fn scan_vulnerabilities(
         notices.push(format!("... and {extra} more advisories not evaluated"));
     }
     findings
+}
+
+/// The acceptance a VEX statement gives a match: the last statement (documents in the
+/// order given) naming one of its ids for the package's purl decides; `not_affected` and
+/// `fixed` accept the finding with the statement's justification, `affected` and
+/// `under_investigation` leave it open.
+fn vex_acceptance(
+    statements: &[cdeguard_vex::VexStatement],
+    m: &cdeguard_vulndb::matcher::Match,
+    package: &cdeguard_model::Package,
+) -> Option<cdeguard_model::Suppression> {
+    let statement = statements.iter().rev().find(|s| {
+        (s.mentions(&m.id) || m.aliases.iter().any(|a| s.mentions(a)))
+            && s
+                .products
+                .iter()
+                .any(|p| cdeguard_vex::product_matches(p, &package.purl))
+    })?;
+    matches!(
+        statement.status,
+        cdeguard_vex::VexStatus::NotAffected | cdeguard_vex::VexStatus::Fixed
+    )
+    .then(|| cdeguard_model::Suppression {
+        justification: format!(
+            "VEX {} ({}): {}{}{}",
+            statement.status,
+            statement.source,
+            statement.vulnerability,
+            statement
+                .justification
+                .as_deref()
+                .map(|j| format!(", {j}"))
+                .unwrap_or_default(),
+            statement
+                .detail
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        ),
+        source: cdeguard_model::SuppressionSource::Vex,
+        expires: None,
+    })
 }
