@@ -33,7 +33,11 @@ fn main() {
         let Ok(bytes) = std::fs::read(file) else {
             continue;
         };
-        let name = file.strip_prefix(&root).unwrap_or(file).display().to_string();
+        let name = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
         println!("cargo:rerun-if-changed={}", file.display());
         bundle.extend_from_slice(name.as_bytes());
         bundle.push(0);

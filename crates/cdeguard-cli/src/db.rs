@@ -116,11 +116,17 @@ fn info(path: &Path, verify: bool, json: bool) -> anyhow::Result<ExitCode> {
         info.newest_modified.as_deref().unwrap_or("-"),
         age.map(|d| format!(" ({d} days old)")).unwrap_or_default()
     );
-    println!("records:   {} ({} withdrawn skipped)", info.records, info.withdrawn);
+    println!(
+        "records:   {} ({} withdrawn skipped)",
+        info.records, info.withdrawn
+    );
     println!("sources:   {}", info.sources.join(", "));
     println!("{:<40} {:>10} {:>9}", "ECOSYSTEM", "ADVISORIES", "PACKAGES");
     for (ecosystem, count) in &info.ecosystems {
-        println!("{ecosystem:<40} {:>10} {:>9}", count.advisories, count.packages);
+        println!(
+            "{ecosystem:<40} {:>10} {:>9}",
+            count.advisories, count.packages
+        );
     }
     if verify {
         println!("checksum:  SHA-256 verified");

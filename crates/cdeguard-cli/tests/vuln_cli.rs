@@ -33,20 +33,29 @@ fn vulns(output: &Output) -> Vec<serde_json::Value> {
 }
 
 fn find<'a>(vulns: &'a [serde_json::Value], id: &str) -> Option<&'a serde_json::Value> {
-    vulns
-        .iter()
-        .find(|f| f["vulnerability"]["id"] == id)
+    vulns.iter().find(|f| f["vulnerability"]["id"] == id)
 }
 
 #[test]
 fn example_app_is_scanned_with_the_embedded_data() {
     let home = tempfile::tempdir().unwrap();
     let out = cdeguard(
-        &["scan", "examples/payment-app", "--scanners", "vuln", "--format", "json"],
+        &[
+            "scan",
+            "examples/payment-app",
+            "--scanners",
+            "vuln",
+            "--format",
+            "json",
+        ],
         home.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("embedded example data"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("embedded example data"),
+        "{}",
+        stderr(&out)
+    );
     let vulns = vulns(&out);
     // PyYAML 5.3.1: full_load code execution, fixed in 5.4 (PYSEC-2021-142).
     let pyyaml = find(&vulns, "CVE-2020-14343").expect("PyYAML CVE-2020-14343");
@@ -54,8 +63,17 @@ fn example_app_is_scanned_with_the_embedded_data() {
     assert_eq!(v["package"], "PyYAML");
     assert_eq!(v["installed_version"], "5.3.1");
     assert_eq!(v["fixed_versions"], serde_json::json!(["5.4"]));
-    assert!(v["aliases"].as_array().unwrap().iter().any(|a| a == "PYSEC-2021-142"));
-    assert_eq!(pyyaml["resource"]["file"], "examples/payment-app/app/requirements.txt");
+    assert!(
+        v["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "PYSEC-2021-142")
+    );
+    assert_eq!(
+        pyyaml["resource"]["file"],
+        "examples/payment-app/app/requirements.txt"
+    );
     // requests 2.31.0 is fixed for CVE-2023-32681 (fixed in 2.31.0): never reported.
     assert!(find(&vulns, "CVE-2023-32681").is_none());
     // Alias groups are one finding each: no id appears twice for one package.
@@ -87,10 +105,18 @@ fn osv_sources(dir: &Path) {
     .unwrap();
     let zip = std::fs::File::create(dir.join("all.zip")).unwrap();
     let mut zip = zip::ZipWriter::new(zip);
-    zip.start_file("GHSA-test-0002.json", zip::write::SimpleFileOptions::default())
-        .unwrap();
-    zip.write_all(RECORD.replace("0001", "0002").replace("\"fixed\":\"5.4\"", "\"last_affected\":\"5.3.1\"").as_bytes())
-        .unwrap();
+    zip.start_file(
+        "GHSA-test-0002.json",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(
+        RECORD
+            .replace("0001", "0002")
+            .replace("\"fixed\":\"5.4\"", "\"last_affected\":\"5.3.1\"")
+            .as_bytes(),
+    )
+    .unwrap();
     zip.finish().unwrap();
     std::fs::write(dir.join("requirements.txt"), "PyYAML==5.3.1\n").unwrap();
 }
@@ -105,13 +131,28 @@ fn database_built_from_folders_and_zips_is_used_and_checked() {
     let folder = dir.path().join("folder");
     let zip = dir.path().join("all.zip");
     let built = cdeguard(
-        &["db", "build", "--db", db_arg, "--from", folder.to_str().unwrap(), zip.to_str().unwrap()],
+        &[
+            "db",
+            "build",
+            "--db",
+            db_arg,
+            "--from",
+            folder.to_str().unwrap(),
+            zip.to_str().unwrap(),
+        ],
         home.path(),
     );
     // The malformed record makes the build exit 2, naming file and field; the rest imports.
     assert_eq!(built.status.code(), Some(2), "{}", stderr(&built));
-    assert!(stderr(&built).contains("broken.json") && stderr(&built).contains("ecosystem"), "{}", stderr(&built));
-    let info = cdeguard(&["db", "info", "--db", db_arg, "--verify", "--json"], home.path());
+    assert!(
+        stderr(&built).contains("broken.json") && stderr(&built).contains("ecosystem"),
+        "{}",
+        stderr(&built)
+    );
+    let info = cdeguard(
+        &["db", "info", "--db", db_arg, "--verify", "--json"],
+        home.path(),
+    );
     assert_eq!(info.status.code(), Some(0), "{}", stderr(&info));
     let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(info["records"], 2);
@@ -119,7 +160,16 @@ fn database_built_from_folders_and_zips_is_used_and_checked() {
 
     let requirements = dir.path().join("requirements.txt");
     let scan = |extra: &[&str]| {
-        let mut args = vec!["scan", requirements.to_str().unwrap(), "--scanners", "vuln", "--format", "json", "--db", db_arg];
+        let mut args = vec![
+            "scan",
+            requirements.to_str().unwrap(),
+            "--scanners",
+            "vuln",
+            "--format",
+            "json",
+            "--db",
+            db_arg,
+        ];
         args.extend_from_slice(extra);
         cdeguard(&args, home.path())
     };
@@ -133,7 +183,13 @@ fn database_built_from_folders_and_zips_is_used_and_checked() {
     // Published 2020-01-01 with a fix: the one-month deadline passed long ago.
     assert_eq!(first["vulnerability"]["patch_deadline"], "2020-02-01");
     assert_eq!(first["vulnerability"]["overdue"], true);
-    assert!(first["pci"].as_array().unwrap().iter().any(|p| p == "6.3.3"));
+    assert!(
+        first["pci"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "6.3.3")
+    );
     // The data is years old: the scan says so.
     assert!(stderr(&out).contains("days old"), "{}", stderr(&out));
 
@@ -149,7 +205,12 @@ fn database_built_from_folders_and_zips_is_used_and_checked() {
     let found = vulns(&out);
     let accepted = find(&found, "CVE-2099-0001").unwrap();
     assert_eq!(accepted["suppressed"]["source"], "vex");
-    assert!(accepted["suppressed"]["justification"].as_str().unwrap().contains("vulnerable_code_not_in_execute_path"));
+    assert!(
+        accepted["suppressed"]["justification"]
+            .as_str()
+            .unwrap()
+            .contains("vulnerable_code_not_in_execute_path")
+    );
     assert!(find(&found, "CVE-2099-0002").unwrap()["suppressed"].is_null());
 
     // A flipped byte in an entry, and a truncated file: clear errors, exit 2, never an

@@ -107,7 +107,11 @@ fn source_file_meta(path: &str, size: u64) -> cdeguard_packages::FileMeta<'_> {
 
 fn absolute(path: &Path) -> String {
     let text = path.display().to_string();
-    if text.starts_with('/') { text } else { format!("/{text}") }
+    if text.starts_with('/') {
+        text
+    } else {
+        format!("/{text}")
+    }
 }
 
 /// Whether a file of a source folder is a lockfile or manifest a package cataloger reads

@@ -45,7 +45,9 @@ impl Scanner {
                 Scanner::ALL
                     .into_iter()
                     .find(|s| s.name() == name)
-                    .ok_or_else(|| format!("unknown scanner `{name}` (expected config, secrets, vuln)"))
+                    .ok_or_else(|| {
+                        format!("unknown scanner `{name}` (expected config, secrets, vuln)")
+                    })
             })
             .collect()
     }
@@ -144,10 +146,20 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
     let today = jiff::Zoned::now().date();
     let mut notices = Vec::new();
     if options.scanners.contains(&Scanner::Vuln) {
-        findings.extend(scan_vulnerabilities(&mut inventory, &options.vuln, today, &mut notices));
+        findings.extend(scan_vulnerabilities(
+            &mut inventory,
+            &options.vuln,
+            today,
+            &mut notices,
+        ));
         runs.push(vuln_rule_run());
     }
-    notices.extend(suppress::apply(&mut findings, &inventory, options.config.as_ref(), today));
+    notices.extend(suppress::apply(
+        &mut findings,
+        &inventory,
+        options.config.as_ref(),
+        today,
+    ));
     ScanReport {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo {
@@ -325,8 +337,7 @@ fn vex_acceptance(
 ) -> Option<cdeguard_model::Suppression> {
     let statement = statements.iter().rev().find(|s| {
         (s.mentions(&m.id) || m.aliases.iter().any(|a| s.mentions(a)))
-            && s
-                .products
+            && s.products
                 .iter()
                 .any(|p| cdeguard_vex::product_matches(p, &package.purl))
     })?;

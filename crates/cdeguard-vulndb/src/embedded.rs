@@ -22,7 +22,10 @@ pub fn database() -> Result<Database, DbError> {
         let Some((len, after_len)) = split_nul(after_name) else {
             break;
         };
-        let len: usize = std::str::from_utf8(len).ok().and_then(|l| l.parse().ok()).unwrap_or(0);
+        let len: usize = std::str::from_utf8(len)
+            .ok()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
         let Some(bytes) = after_len.get(..len) else {
             break;
         };
@@ -47,7 +50,12 @@ mod tests {
     fn every_bundled_record_imports() {
         let db = super::database().unwrap();
         // 158 PyPA records for 8 packages are bundled; withdrawn ones are not stored.
-        assert_eq!(db.info().records + db.info().withdrawn, 158, "{:?}", db.info());
+        assert_eq!(
+            db.info().records + db.info().withdrawn,
+            158,
+            "{:?}",
+            db.info()
+        );
         assert_eq!(db.info().ecosystems["PyPI"].packages, 8);
     }
 }

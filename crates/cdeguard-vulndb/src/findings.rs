@@ -236,8 +236,19 @@ mod tests {
     #[test]
     fn high_counts_only_when_configured_and_no_fix_means_no_deadline() {
         let (m, p, a) = fixture(HIGH, "2020-01-01T00:00:00Z", &["3.2.1"]);
-        assert!(finding(&m, &p, a, policy("2024-01-01", false)).vulnerability.unwrap().patch_deadline.is_none());
-        assert!(finding(&m, &p, a, policy("2024-01-01", true)).vulnerability.unwrap().overdue);
+        assert!(
+            finding(&m, &p, a, policy("2024-01-01", false))
+                .vulnerability
+                .unwrap()
+                .patch_deadline
+                .is_none()
+        );
+        assert!(
+            finding(&m, &p, a, policy("2024-01-01", true))
+                .vulnerability
+                .unwrap()
+                .overdue
+        );
         let (m, p, a) = fixture(CRITICAL, "2020-01-01T00:00:00Z", &[]);
         let f = finding(&m, &p, a, policy("2024-01-01", true));
         assert!(f.vulnerability.as_ref().unwrap().patch_deadline.is_none());

@@ -4,7 +4,8 @@
 //! with the OSV algorithm, and advisories that alias each other (a PYSEC, its GHSA and
 //! its CVE) become one match.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use cdeguard_model::Package;
 
@@ -45,11 +46,22 @@ pub struct Matches {
 /// A corrupt database entry.
 pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, DbError> {
     let mut out = Matches::default();
+    // Many packages share a key (Debian binaries of one source package), so each entry
+    // is decoded once per call.
+    let mut decoded: HashMap<Vec<u8>, Rc<Vec<StoredAdvisory>>> = HashMap::new();
     for (index, package) in packages.iter().enumerate() {
         let version = key::advisory_version(package);
         let mut hits: Vec<(StoredAdvisory, Vec<String>)> = Vec::new();
         for package_key in key::package_keys(package) {
-            for advisory in db.lookup(&package_key)? {
+            let advisories = match decoded.get(&package_key) {
+                Some(found) => Rc::clone(found),
+                None => {
+                    let found = Rc::new(db.lookup(&package_key)?);
+                    decoded.insert(package_key, Rc::clone(&found));
+                    found
+                }
+            };
+            for advisory in advisories.iter() {
                 if hits.iter().any(|(h, _)| h.id == advisory.id) {
                     continue;
                 }
@@ -69,7 +81,7 @@ pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, Db
                     }
                 }
                 if affected {
-                    hits.push((advisory, fixed));
+                    hits.push((advisory.clone(), fixed));
                 }
             }
         }

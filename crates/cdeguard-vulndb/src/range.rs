@@ -29,22 +29,26 @@ pub enum Verdict {
 /// Evaluates one `affected[]` entry for `version`.
 #[must_use]
 pub fn evaluate(ecosystem: Ecosystem, version: &str, affected: &StoredAffected) -> Verdict {
+    // Cheapest first: the textual match, then the ranges, then equality by the
+    // ecosystem's rules (PEP 440 `1.0 == 1.0.0`) over the list (`versions` lists run to
+    // hundreds of entries).
+    if affected.versions.iter().any(|listed| listed == version) {
+        return Verdict::Affected;
+    }
     let mut undecidable = None;
-    for listed in &affected.versions {
-        match compare(ecosystem, RangeKind::Ecosystem, version, listed) {
-            Ok(Ordering::Equal) => return Verdict::Affected,
-            Ok(_) => {}
-            // An unparsable listed version can still equal the installed one textually.
-            Err(_) if listed == version => return Verdict::Affected,
+    for range in &affected.ranges {
+        match in_range(ecosystem, version, range) {
+            Ok(true) => return Verdict::Affected,
+            Ok(false) => {}
             Err(e) => {
                 undecidable.get_or_insert(e);
             }
         }
     }
-    for range in &affected.ranges {
-        match in_range(ecosystem, version, range) {
-            Ok(true) => return Verdict::Affected,
-            Ok(false) => {}
+    for listed in &affected.versions {
+        match compare(ecosystem, RangeKind::Ecosystem, version, listed) {
+            Ok(Ordering::Equal) => return Verdict::Affected,
+            Ok(_) => {}
             Err(e) => {
                 undecidable.get_or_insert(e);
             }

@@ -28,8 +28,7 @@ pub fn assess(advisories: &[StoredAdvisory]) -> Assessment {
             severity: Severity::Medium,
             score: None,
             vector: None,
-            source: "unranked: no CVSS vector or stated severity; ranked medium by default"
-                .into(),
+            source: "unranked: no CVSS vector or stated severity; ranked medium by default".into(),
         })
 }
 
@@ -97,7 +96,10 @@ fn stated(advisories: &[StoredAdvisory]) -> Option<Assessment> {
     advisories
         .iter()
         .flat_map(|a| {
-            let entries = a.affected.iter().filter_map(|e| e.stated_severity.as_deref());
+            let entries = a
+                .affected
+                .iter()
+                .filter_map(|e| e.stated_severity.as_deref());
             entries
                 .chain(a.stated_severity.as_deref())
                 .filter_map(move |word| Some((stated_severity(word)?, word, &a.id)))
@@ -142,7 +144,11 @@ mod tests {
     #[test]
     fn newest_cvss_version_wins_over_stated_words() {
         let group = [
-            advisory("PYSEC-1", &[("CVSS_V2", "AV:N/AC:L/Au:N/C:C/I:C/A:C")], None),
+            advisory(
+                "PYSEC-1",
+                &[("CVSS_V2", "AV:N/AC:L/Au:N/C:C/I:C/A:C")],
+                None,
+            ),
             advisory(
                 "GHSA-1",
                 &[("CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N")],
@@ -157,7 +163,10 @@ mod tests {
 
     #[test]
     fn stated_words_then_medium_by_default() {
-        let a = assess(&[advisory("GHSA-2", &[], Some("MODERATE")), advisory("X", &[], Some("HIGH"))]);
+        let a = assess(&[
+            advisory("GHSA-2", &[], Some("MODERATE")),
+            advisory("X", &[], Some("HIGH")),
+        ]);
         assert_eq!(a.severity, Severity::High);
         let unranked = assess(&[advisory("X", &[], Some("not yet assigned"))]);
         assert_eq!(unranked.severity, Severity::Medium);
