@@ -26,6 +26,19 @@ enum DbAction {
         #[arg(long = "from", required = true, num_args = 1..)]
         from: Vec<PathBuf>,
     },
+    /// Download the OSV data (`all.zip` per ecosystem, conditional requests) and rebuild
+    /// the database atomically; a failed update leaves the previous database in place.
+    Update {
+        /// OSV ecosystems (default: every ecosystem cdeguard catalogs).
+        #[arg(long = "ecosystem", value_delimiter = ',')]
+        ecosystems: Vec<String>,
+        /// Base URL of the OSV bucket layout (`<base>/<ecosystem>/all.zip`).
+        #[arg(long, default_value = cdeguard_vulndb::update::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// Download cache (default: `$XDG_CACHE_HOME/cdeguard/osv`).
+        #[arg(long)]
+        cache_dir: Option<PathBuf>,
+    },
     /// Print what the database holds: records and packages per ecosystem, data age.
     Info {
         /// Also check the whole-file SHA-256.
@@ -49,6 +62,11 @@ pub(crate) fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
     match args.action {
         DbAction::Build { from } => build(&path, &from),
         DbAction::Info { verify, json } => info(&path, verify, json),
+        DbAction::Update {
+            ecosystems,
+            base_url,
+            cache_dir,
+        } => update(path, ecosystems, base_url, cache_dir),
     }
 }
 
@@ -91,6 +109,51 @@ fn build(path: &Path, sources: &[PathBuf]) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(crate::commands::EXIT_ERROR)
     })
+}
+
+fn update(
+    db_path: PathBuf,
+    ecosystems: Vec<String>,
+    base_url: String,
+    cache_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let ecosystems = if ecosystems.is_empty() {
+        cdeguard_model::Ecosystem::ALL
+            .iter()
+            .map(|e| e.osv_name().to_owned())
+            .collect()
+    } else {
+        ecosystems
+    };
+    let cache_dir = cache_dir
+        .or_else(cdeguard_vulndb::update::default_cache_dir)
+        .context("no cache folder: pass --cache-dir or set XDG_CACHE_HOME or HOME")?;
+    let options = cdeguard_vulndb::update::UpdateOptions {
+        base_url,
+        ecosystems,
+        cache_dir,
+        db_path: db_path.clone(),
+    };
+    let report = cdeguard_vulndb::update::update(&options)?;
+    for warning in &report.warnings {
+        eprintln!("cdeguard: warning: {warning}");
+    }
+    println!(
+        "{}: downloaded {} ({}), not modified {} ({}); {} in {:.2} s",
+        db_path.display(),
+        report.downloaded.len(),
+        report.downloaded.join(", "),
+        report.not_modified.len(),
+        report.not_modified.join(", "),
+        if report.rebuilt {
+            format!("rebuilt with {} records", report.records)
+        } else {
+            "database up to date".to_owned()
+        },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn info(path: &Path, verify: bool, json: bool) -> anyhow::Result<ExitCode> {

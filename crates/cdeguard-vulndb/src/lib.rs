@@ -13,6 +13,8 @@ pub mod osv;
 pub mod range;
 pub mod severity;
 pub mod store;
+#[cfg(feature = "download")]
+pub mod update;
 
 pub use db::{Builder, Database, DbError, Info};
 pub use import::{Import, Warning};
