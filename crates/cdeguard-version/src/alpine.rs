@@ -7,7 +7,7 @@
 //! - One optional lower-case letter: no letter < `a` < … < `z`.
 //! - Suffixes in the order `_alpha < _beta < _pre < _rc < (none) < _cvs < _svn < _git <
 //!   _hg < _p`, each with an optional number; compared pairwise, a missing one counts as
-//!   "none".
+//!   "none" (as in apk-tools; osv-scalibr counts it as `_cvs`, making `1_cvs` = `1`).
 //! - `~hash` (commit hash): as apk-tools orders them, a version with a hash sorts after
 //!   one without, and two hashes compare as strings (OSV ignores hashes; apk-tools' own
 //!   test data orders them, and no OSV vector contradicts that).
@@ -100,7 +100,7 @@ fn parse(original: &str) -> AlpineVersion<'_> {
                 }
                 i += len;
             }
-            None => i += 1,
+            None => i += s[i..].chars().next().map_or(1, char::len_utf8),
         }
     }
     s = &s[consumed..];
@@ -267,5 +267,6 @@ mod tests {
         assert_eq!(compare("1.0", "1.0bc"), Less);
         assert_eq!(compare("1-ruff2", "1-ruff1"), Equal);
         assert_eq!(compare("abc", "abd"), Less, "both invalid: string order");
+        assert_eq!(compare("1_é_p1", "1_é_p1"), Equal, "non-ASCII text");
     }
 }

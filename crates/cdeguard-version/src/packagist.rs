@@ -11,7 +11,9 @@
 //! length, where PHP saturates them at 2^63-1; and `#`, PHP's internal marker for "a
 //! number here", is kept as a part ranking like a number, where PHP turns it into a
 //! separator and becomes irreflexive (`1.2.3.#` < `1.2.3.#`). Composer rejects `#`, so
-//! no published version has one.
+//! no published version has one. Trailing separators are dropped (`1.0-` = `1.0`): PHP
+//! reads them as an empty part and then orders such versions inconsistently (`1-` < `1-`),
+//! and Composer rejects them; so a version of separators only (`.`) equals the empty one.
 //!
 //! Why: Composer advisories (PCI DSS 6.3.3) give fixed versions like `5.4.31`;
 //! `5.4.31-RC1` must stay vulnerable.
@@ -99,17 +101,23 @@ fn cmp_parts(a: &[u8], b: &[u8]) -> Ordering {
 
 /// PHP's `php_version_compare` on raw bytes.
 fn version_compare(a: &[u8], b: &[u8]) -> Ordering {
-    if a.is_empty() || b.is_empty() {
-        return (!a.is_empty()).cmp(&!b.is_empty());
-    }
     let canonical = |v: &[u8]| {
-        if v.first() == Some(&b'#') {
+        let mut c = if v.first() == Some(&b'#') {
             v.to_vec()
         } else {
             canonicalize(v)
+        };
+        // A trailing separator would leave an empty last part, which PHP orders
+        // inconsistently (`1-` < `1-`; `1-` < `1.beta` and `1.beta` < `1-`).
+        while c.last() == Some(&b'.') {
+            c.pop();
         }
+        c
     };
     let (a, b) = (canonical(a), canonical(b));
+    if a.is_empty() || b.is_empty() {
+        return (!a.is_empty()).cmp(&!b.is_empty());
+    }
     // Cursor positions and "a dot follows the current part" flags, as PHP walks them.
     let (mut p1, mut p2) = (0, 0);
     let (mut more1, mut more2) = (true, true);
@@ -195,6 +203,10 @@ mod tests {
         assert_eq!(compare("1..0", "1.0"), Equal, "separator runs collapse");
         assert_eq!(compare("", "0"), Less);
         assert_eq!(compare("1.2.3.#", "1.2.3.#"), Equal);
+        assert_eq!(compare("1-", "1-"), Equal);
+        assert_eq!(compare(".", "."), Equal);
+        assert_eq!(compare("1-", "1.beta"), Greater);
+        assert_eq!(compare("1.beta", "1-"), Less);
         assert_eq!(
             compare("1.2.3.#", "1.2.3.4"),
             Equal,

@@ -55,7 +55,7 @@ fn canonical_segments(version: &str) -> Vec<Segment<'_>> {
             if c == '-' {
                 segments.push(Segment::Text("pre"));
             }
-            rest = &rest[1..];
+            rest = &rest[c.len_utf8()..];
         }
     }
     let split = segments
@@ -132,5 +132,10 @@ mod tests {
         assert_eq!(compare("1beta", "1.beta"), Equal);
         assert_eq!(compare("1.0_1", "1.0.1"), Equal);
         assert_eq!(compare("v1.0", "1.0"), Less, "`v` is a pre-release word");
+        assert_eq!(
+            compare("1.é2", "1.2"),
+            Equal,
+            "non-ASCII characters separate"
+        );
     }
 }

@@ -222,9 +222,10 @@ fn differential(
         };
         seen[(expected as i8 + 1) as usize] += 1;
         let ours = compare(ecosystem, a, b);
-        if ours != Ok(expected) {
+        let reversed = compare(ecosystem, b, a);
+        if ours != Ok(expected) || reversed != Ok(expected.reverse()) {
             disagreements.push(format!(
-                "{a} {} {b} (cdeguard: {ours:?})",
+                "{a} {} {b} (cdeguard: {ours:?}, reversed {reversed:?})",
                 cdeguard_version::symbol(expected)
             ));
         }
