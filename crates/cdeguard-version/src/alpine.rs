@@ -1,19 +1,24 @@
-//! Alpine (apk) version ordering, as OSV matches Alpine advisories (osv-scalibr's reading
-//! of apk-tools' rules): `number{.number}{letter}{_suffix{number}}{~hash}{-rN}`.
+//! Alpine (apk) version ordering, as apk-tools orders versions:
+//! `number{.number}{letter}{_suffix{number}}{~hash}{-rN}`.
 //!
-//! - Number components compare numerically, except that after the first one a component
-//!   with a leading zero compares as a string (`1.05 < 1.5`, apk's Gentoo-style
-//!   "fractional" rule). Missing components count as 0.
-//! - One optional lower-case letter: no letter < `a` < … < `z`.
-//! - Suffixes in the order `_alpha < _beta < _pre < _rc < (none) < _cvs < _svn < _git <
-//!   _hg < _p`, each with an optional number; compared pairwise, a missing one counts as
-//!   "none" (as in apk-tools; osv-scalibr counts it as `_cvs`, making `1_cvs` = `1`).
-//! - `~hash` (commit hash): as apk-tools orders them, a version with a hash sorts after
-//!   one without, and two hashes compare as strings (OSV ignores hashes; apk-tools' own
-//!   test data orders them, and no OSV vector contradicts that).
-//! - `-rN` package release, numerically.
-//! - Anything left over makes the version invalid: a valid version sorts after an invalid
-//!   one that agrees with it so far, and two invalid versions compare as strings.
+//! A version is read as a stream of tokens (first number, further `.number`s, one
+//! lower-case letter, `_suffix` and its number, `~hash`, `-rN`), each kind allowed only
+//! after the kinds before it; anything else is an invalid token. Two versions compare
+//! token by token while both have a token of the same kind:
+//! - numbers numerically, except that after the first one a number with a leading zero
+//!   compares as a string (`1.05 < 1.5`, the Gentoo "fractional" rule);
+//! - letters and hashes as strings; suffixes in the order `_alpha < _beta < _pre < _rc <
+//!   (none) < _cvs < _svn < _git < _hg < _p`.
+//!
+//! When the kinds differ, a pre-release suffix (`_alpha` … `_rc`) sorts first; otherwise
+//! the version whose next token comes earlier in the grammar is greater (`1.0 > 1`,
+//! `1.0 > 1a > 1_p1 > 1-r1 > 1`).
+//!
+//! apk stops at the first invalid token and calls the rest equal (`a` = `b`). Such
+//! malformed versions never occur in Alpine's repositories but do in scanned data; for a
+//! pair with a malformed version this module uses OSV's (osv-scalibr's) lenient reading
+//! instead, which orders them (the upstream vectors pin it). That order is not transitive
+//! across the two kinds (`is_well_formed` tells them apart).
 //!
 //! Why: Alpine advisories (PCI DSS 6.3.3, patching known vulnerabilities) give fixed
 //! versions such as `3.0.15-r0`; `3.0.15_rc1-r0` must stay vulnerable.
@@ -23,10 +28,146 @@ use std::cmp::Ordering;
 
 use crate::decimal;
 
-/// Suffix names in ascending order; "no suffix" sits between `rc` and `cvs`.
+/// Token kinds in grammar order; the order matters when two versions' kinds differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    FirstNumber,
+    Number,
+    Letter,
+    Suffix,
+    SuffixNumber,
+    Hash,
+    Release,
+    End,
+    Invalid,
+}
+
+/// Suffix names in ascending order; "no suffix" ranks between `rc` and `cvs`.
 const SUFFIXES: [&str; 9] = ["alpha", "beta", "pre", "rc", "cvs", "svn", "git", "hg", "p"];
-/// The rank of "no suffix" among `SUFFIXES` (just above `rc`).
 const NO_SUFFIX_RANK: usize = 4;
+
+#[derive(Debug, Clone, Copy)]
+struct Token<'a> {
+    kind: Kind,
+    text: &'a str,
+    /// Rank of a suffix (see `NO_SUFFIX_RANK`).
+    suffix: usize,
+}
+
+/// Reads the tokens of one version.
+struct Tokens<'a> {
+    rest: &'a str,
+    token: Token<'a>,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(version: &'a str) -> Self {
+        let mut t = Tokens {
+            rest: version,
+            token: Token {
+                kind: Kind::FirstNumber,
+                text: "",
+                suffix: 0,
+            },
+        };
+        t.digits();
+        t
+    }
+
+    fn set(&mut self, kind: Kind, len: usize) {
+        self.token.kind = kind;
+        self.token.text = &self.rest[..len];
+        self.rest = &self.rest[len..];
+    }
+
+    fn invalid(&mut self) {
+        self.token.kind = Kind::Invalid;
+    }
+
+    /// A run of digits for the current kind (none at all is invalid).
+    fn digits(&mut self) {
+        let len = decimal::split_digits(self.rest).0.len();
+        if len == 0 {
+            self.invalid();
+        } else {
+            let kind = self.token.kind;
+            self.set(kind, len);
+        }
+    }
+
+    fn advance(&mut self) {
+        let kind = self.token.kind;
+        let Some(&first) = self.rest.as_bytes().first() else {
+            self.token.kind = Kind::End;
+            return;
+        };
+        match first {
+            b'a'..=b'z' if kind <= Kind::Number => self.set(Kind::Letter, 1),
+            b'.' | b'0'..=b'9' => {
+                if first == b'.' {
+                    if kind > Kind::Number {
+                        return self.invalid();
+                    }
+                    self.rest = &self.rest[1..];
+                }
+                self.token.kind = match kind {
+                    Kind::FirstNumber | Kind::Number => Kind::Number,
+                    Kind::Suffix => Kind::SuffixNumber,
+                    _ => return self.invalid(),
+                };
+                self.digits();
+            }
+            b'_' if kind <= Kind::SuffixNumber => {
+                let name_len = self.rest[1..]
+                    .bytes()
+                    .take_while(u8::is_ascii_lowercase)
+                    .count();
+                let name = &self.rest[1..=name_len];
+                match SUFFIXES.iter().position(|s| *s == name) {
+                    Some(i) => {
+                        self.token.suffix = if i < NO_SUFFIX_RANK { i } else { i + 1 };
+                        self.rest = &self.rest[1..];
+                        self.set(Kind::Suffix, name_len);
+                    }
+                    None => self.invalid(),
+                }
+            }
+            b'~' if kind < Kind::Hash => {
+                let len = self.rest[1..]
+                    .bytes()
+                    .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+                    .count();
+                if len == 0 {
+                    return self.invalid();
+                }
+                self.rest = &self.rest[1..];
+                self.set(Kind::Hash, len);
+            }
+            b'-' if kind < Kind::Release => match self.rest.strip_prefix("-r") {
+                Some(rest) => {
+                    self.rest = rest;
+                    self.token.kind = Kind::Release;
+                    self.digits();
+                }
+                None => self.invalid(),
+            },
+            _ => self.invalid(),
+        }
+    }
+}
+
+fn cmp_tokens(a: &Token<'_>, b: &Token<'_>) -> Ordering {
+    match a.kind {
+        Kind::Number if a.text.starts_with('0') || b.text.starts_with('0') => a.text.cmp(b.text),
+        Kind::FirstNumber | Kind::Number | Kind::SuffixNumber | Kind::Release => {
+            decimal::cmp(a.text, b.text)
+        }
+        Kind::Suffix => a.suffix.cmp(&b.suffix),
+        _ => a.text.cmp(b.text),
+    }
+}
+
+// --- OSV's lenient reading, for malformed versions ----------------------------------
 
 #[derive(Debug)]
 struct Component<'a> {
@@ -148,9 +289,11 @@ fn cmp_component(a: &Component<'_>, b: &Component<'_>) -> Ordering {
     }
 }
 
-/// Compares two Alpine versions. Never fails: invalid versions still have an order.
-#[must_use]
-pub fn compare(a: &str, b: &str) -> Ordering {
+/// OSV's (osv-scalibr's) order, used when either version is malformed: parts are read
+/// leniently (every `_suffix` anywhere counts; a leftover makes the version invalid), a
+/// valid version sorts after an invalid one that agrees with it so far, and two invalid
+/// versions compare as strings.
+fn compare_malformed(a: &str, b: &str) -> Ordering {
     let (a, b) = (parse(a), parse(b));
     if a.invalid && b.invalid {
         return a.original.cmp(b.original);
@@ -195,9 +338,55 @@ pub fn compare(a: &str, b: &str) -> Ordering {
         .then_with(|| a.remainder.is_empty().cmp(&b.remainder.is_empty()))
 }
 
+/// Whether `version` follows the apk grammar throughout (apk's own validity check).
+#[must_use]
+pub fn is_well_formed(version: &str) -> bool {
+    let mut t = Tokens::new(version);
+    while t.token.kind < Kind::End {
+        t.advance();
+    }
+    t.token.kind == Kind::End
+}
+
+/// Compares two Alpine versions. Never fails: malformed versions are ordered as OSV
+/// orders them.
+#[must_use]
+pub fn compare(a: &str, b: &str) -> Ordering {
+    if is_well_formed(a) && is_well_formed(b) {
+        compare_well_formed(a, b)
+    } else {
+        compare_malformed(a, b)
+    }
+}
+
+/// apk-tools' token-by-token order.
+fn compare_well_formed(a: &str, b: &str) -> Ordering {
+    let (mut ta, mut tb) = (Tokens::new(a), Tokens::new(b));
+    while ta.token.kind == tb.token.kind && ta.token.kind < Kind::End {
+        let ordering = cmp_tokens(&ta.token, &tb.token);
+        if ordering.is_ne() {
+            return ordering;
+        }
+        ta.advance();
+        tb.advance();
+    }
+    let (x, y) = (ta.token, tb.token);
+    let pre_release = |t: Token<'_>| t.kind == Kind::Suffix && t.suffix < NO_SUFFIX_RANK;
+    if x.kind == y.kind {
+        Ordering::Equal
+    } else if pre_release(x) {
+        Ordering::Less
+    } else if pre_release(y) {
+        Ordering::Greater
+    } else {
+        // The version whose next token is earlier in the grammar is greater.
+        y.kind.cmp(&x.kind)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::compare;
+    use super::{compare, is_well_formed};
     use std::cmp::Ordering::{Equal, Greater, Less};
 
     #[test]
@@ -239,9 +428,9 @@ mod tests {
             Less,
             "leading zero compares as a string"
         );
-        assert_eq!(compare("01.5", "1.5"), Equal, "not for the first component");
+        assert_eq!(compare("01.5", "1.5"), Equal, "not for the first number");
+        assert_eq!(compare("1.0", "1"), Greater, "more numbers sort later");
         assert_eq!(compare("1.2-r10", "1.2-r9"), Greater);
-        assert_eq!(compare("1.2-r0", "1.2"), Equal);
         assert_eq!(
             compare("1.2~abc123-r1", "1.2~fff-r0"),
             Less,
@@ -265,8 +454,15 @@ mod tests {
     fn invalid_versions() {
         assert_eq!(compare("1.2", "1.2_blah"), Greater);
         assert_eq!(compare("1.0", "1.0bc"), Less);
-        assert_eq!(compare("1-ruff2", "1-ruff1"), Equal);
-        assert_eq!(compare("abc", "abd"), Less, "both invalid: string order");
+        assert_eq!(
+            compare("1-ruff2", "1-ruff1"),
+            Equal,
+            "invalid from the same place"
+        );
         assert_eq!(compare("1_é_p1", "1_é_p1"), Equal, "non-ASCII text");
+        assert!(is_well_formed("1.2.3a_rc1_p2~ab12-r3"));
+        for bad in ["1.2_blah", "1-ruff", "1-r", "a", "1.2ab", "1~", ""] {
+            assert!(!is_well_formed(bad), "{bad}");
+        }
     }
 }
