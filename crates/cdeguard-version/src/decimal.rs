@@ -9,20 +9,20 @@ use std::cmp::Ordering;
 
 /// Compares two runs of ASCII digits by value (leading zeros ignored; `""` counts as 0).
 #[must_use]
-pub fn cmp(a: &str, b: &str) -> Ordering {
+pub(crate) fn cmp(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// Whether `s` is a non-empty run of ASCII digits.
 #[must_use]
-pub fn is_digits(s: &str) -> bool {
+pub(crate) fn is_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Splits `s` after its leading run of ASCII digits.
 #[must_use]
-pub fn split_digits(s: &str) -> (&str, &str) {
+pub(crate) fn split_digits(s: &str) -> (&str, &str) {
     s.split_at(s.bytes().take_while(u8::is_ascii_digit).count())
 }
 

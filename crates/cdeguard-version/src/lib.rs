@@ -4,7 +4,7 @@
 //! against upstream test vectors (and, in CI, against the reference implementations).
 
 pub mod alpine;
-pub mod decimal;
+mod decimal;
 pub mod dpkg;
 pub mod maven;
 pub mod nuget;
@@ -30,8 +30,9 @@ pub struct VersionError {
 /// Compares two versions of one ecosystem.
 ///
 /// # Errors
-/// A version the ecosystem's rules reject (SemVer and PEP 440 have a grammar; the other
-/// ecosystems order every string, as OSV does).
+/// A version the ecosystem's rules reject: only SemVer (npm, crates.io, Go) has a grammar
+/// that rejects versions; the other ecosystems order every string, as their tools or OSV
+/// do (PEP 440 falls back to the legacy order).
 pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionError> {
     match ecosystem {
         Ecosystem::Debian | Ecosystem::Ubuntu => Ok(dpkg::compare(a, b)),

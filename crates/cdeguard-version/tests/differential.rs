@@ -182,7 +182,7 @@ fn ask_one(mut command: Command, pairs: &[(String, String)]) -> Vec<String> {
     writer.join().unwrap().unwrap();
     assert!(
         output.status.success(),
-        "oracle {command:?} failed: {}",
+        "oracle {command:?} failed (is it installed? run `bash .ci/setup`): {}",
         String::from_utf8_lossy(&output.stderr)
     );
     let answers: Vec<String> = String::from_utf8(output.stdout)
