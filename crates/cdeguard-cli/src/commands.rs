@@ -54,7 +54,7 @@ enum VersionAction {
     /// Compare two versions (`A B`), or check a file of `A < B` / `A = B` / `A > B` lines and
     /// print every line computed differently (exit 1 if any).
     Cmp {
-        /// OSV ecosystem name: Debian, Ubuntu, Red Hat, Rocky Linux, AlmaLinux, SUSE, PyPI, npm, crates.io, Go.
+        /// OSV ecosystem name: Debian, Ubuntu, Alpine, Red Hat, Rocky Linux, AlmaLinux, SUSE, PyPI, npm, crates.io, Go, Maven, RubyGems, Packagist, NuGet.
         #[arg(long)]
         ecosystem: String,
         /// A file of relations, or the first version.

@@ -18,6 +18,20 @@ fn compares_one_pair() {
         String::from_utf8_lossy(&out.stdout).trim(),
         "1.0.post1 > 1.0"
     );
+    for (ecosystem, a, b, expected) in [
+        ("Alpine", "1.2_rc1-r0", "1.2-r0", "<"),
+        ("Maven", "5.3.18.RELEASE", "5.3.18", "="),
+        ("RubyGems", "6.1.7.1.rc1", "6.1.7.1", "<"),
+        ("Packagist", "v1.0-pl1", "1.0.1", ">"),
+        ("NuGet", "1.0.0-BETA", "1.0.0-beta", "="),
+    ] {
+        let out = cdeguard(&["version", "cmp", "--ecosystem", ecosystem, a, b]);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            format!("{a} {expected} {b}"),
+            "{ecosystem}"
+        );
+    }
     assert_eq!(
         cdeguard(&["version", "cmp", "--ecosystem", "nope", "1", "2"])
             .status

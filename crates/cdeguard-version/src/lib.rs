@@ -3,9 +3,15 @@
 //! comparison is a missed vulnerability or a false alarm, so every module is checked
 //! against upstream test vectors (and, in CI, against the reference implementations).
 
+pub mod alpine;
+mod decimal;
 pub mod dpkg;
+pub mod maven;
+pub mod nuget;
+pub mod packagist;
 pub mod pep440;
 pub mod rpm;
+pub mod rubygems;
 pub mod semver;
 
 use std::cmp::Ordering;
@@ -24,7 +30,9 @@ pub struct VersionError {
 /// Compares two versions of one ecosystem.
 ///
 /// # Errors
-/// A version the ecosystem's rules reject, or an ecosystem not supported yet.
+/// A version the ecosystem's rules reject: only SemVer (npm, crates.io, Go) has a grammar
+/// that rejects versions; the other ecosystems order every string, as their tools or OSV
+/// do (PEP 440 falls back to the legacy order).
 pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Result<Ordering, VersionError> {
     match ecosystem {
         Ecosystem::Debian | Ecosystem::Ubuntu => Ok(dpkg::compare(a, b)),
@@ -33,15 +41,11 @@ pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Result<Ordering, Versi
         }
         Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Go => semver::compare(a, b),
         Ecosystem::PyPI => pep440::compare(a, b),
-        Ecosystem::Alpine
-        | Ecosystem::Maven
-        | Ecosystem::RubyGems
-        | Ecosystem::Packagist
-        | Ecosystem::NuGet => Err(VersionError {
-            ecosystem: ecosystem.osv_name(),
-            version: a.to_owned(),
-            reason: "ordering not implemented yet",
-        }),
+        Ecosystem::Alpine => Ok(alpine::compare(a, b)),
+        Ecosystem::Maven => Ok(maven::compare(a, b)),
+        Ecosystem::RubyGems => Ok(rubygems::compare(a, b)),
+        Ecosystem::Packagist => Ok(packagist::compare(a, b)),
+        Ecosystem::NuGet => Ok(nuget::compare(a, b)),
     }
 }
 
@@ -76,7 +80,8 @@ mod tests {
             Some(("1.0".into(), Ordering::Less, "2.0".into()))
         );
         assert_eq!(parse_relation("# comment"), None);
-        assert!(compare(Ecosystem::Maven, "1", "2").is_err());
+        assert_eq!(compare(Ecosystem::Maven, "1", "2"), Ok(Ordering::Less));
+        assert!(compare(Ecosystem::Npm, "junk", "2").is_err());
     }
 }
 

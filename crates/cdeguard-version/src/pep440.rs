@@ -10,25 +10,48 @@ use crate::VersionError;
 /// A parsed PEP 440 version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pep440 {
-    epoch: u64,
-    release: Vec<u64>,
-    pre: Option<(u8, u64)>,
-    post: Option<u64>,
-    dev: Option<u64>,
+    epoch: Num,
+    release: Vec<Num>,
+    pre: Option<(u8, Num)>,
+    post: Option<Num>,
+    dev: Option<Num>,
     local: Vec<LocalPart>,
+}
+
+/// A non-negative integer of any size (`packaging` uses Python integers, so
+/// `1.99999999999999999999` is a valid release): digits without leading zeros, ordered by
+/// length, then digit by digit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Num {
+    len: usize,
+    digits: String,
+}
+
+impl Num {
+    fn new(digits: &str) -> Self {
+        let digits = digits.trim_start_matches('0');
+        Num {
+            len: digits.len(),
+            digits: digits.to_owned(),
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.len == 0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum LocalPart {
     // Declared first: a string segment sorts before a numeric one.
     Text(String),
-    Number(u64),
+    Number(Num),
 }
 
 /// Splits `s` at the first character that is not part of a number.
-fn number(s: &str) -> (Option<u64>, &str) {
-    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    (s[..end].parse().ok(), &s[end..])
+fn number(s: &str) -> (Option<Num>, &str) {
+    let (digits, rest) = crate::decimal::split_digits(s);
+    ((!digits.is_empty()).then(|| Num::new(digits)), rest)
 }
 
 fn strip_separator(s: &str) -> &str {
@@ -49,9 +72,12 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
     let mut s = lower.strip_prefix('v').unwrap_or(&lower);
     let (public, local_text) = s.split_once('+').map_or((s, None), |(p, l)| (p, Some(l)));
     s = public;
-    let mut epoch = 0;
+    let mut epoch = Num::default();
     if let Some((e, rest)) = s.split_once('!') {
-        epoch = e.parse().map_err(|_| invalid("bad epoch"))?;
+        if !crate::decimal::is_digits(e) {
+            return Err(invalid("bad epoch"));
+        }
+        epoch = Num::new(e);
         s = rest;
     }
     let mut release = Vec::new();
@@ -79,7 +105,7 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
         if let Some(rest) = after.strip_prefix(spelling) {
             let rest = strip_separator(rest);
             let (n, rest) = number(rest);
-            pre = Some((kind, n.unwrap_or(0)));
+            pre = Some((kind, n.unwrap_or_default()));
             s = rest;
             break;
         }
@@ -97,7 +123,7 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
         for spelling in ["post", "rev", "r"] {
             if let Some(rest) = after.strip_prefix(spelling) {
                 let (n, rest) = number(strip_separator(rest));
-                post = Some(n.unwrap_or(0));
+                post = Some(n.unwrap_or_default());
                 s = rest;
                 break;
             }
@@ -106,7 +132,7 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
     let mut dev = None;
     if let Some(rest) = strip_separator(s).strip_prefix("dev") {
         let (n, rest) = number(strip_separator(rest));
-        dev = Some(n.unwrap_or(0));
+        dev = Some(n.unwrap_or_default());
         s = rest;
     }
     if !s.is_empty() {
@@ -118,10 +144,8 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
             let parts: Vec<LocalPart> = text
                 .split(['.', '-', '_'])
                 .map(|p| {
-                    if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
-                        p.parse()
-                            .map(LocalPart::Number)
-                            .unwrap_or(LocalPart::Text(p.into()))
+                    if crate::decimal::is_digits(p) {
+                        LocalPart::Number(Num::new(p))
                     } else {
                         LocalPart::Text(p.into())
                     }
@@ -145,21 +169,26 @@ pub fn parse(version: &str) -> Result<Pep440, VersionError> {
 
 impl Ord for Pep440 {
     fn cmp(&self, other: &Self) -> Ordering {
-        fn release(r: &[u64]) -> &[u64] {
-            let end = r.iter().rposition(|n| *n != 0).map_or(0, |i| i + 1);
+        fn release(r: &[Num]) -> &[Num] {
+            let end = r.iter().rposition(|n| !n.is_zero()).map_or(0, |i| i + 1);
             &r[..end]
         }
         // packaging's sort key: a dev release without pre or post sorts before any
         // pre-release of the same release; no pre-release sorts after all of them.
-        fn pre_key(v: &Pep440) -> (i8, u8, u64) {
-            match (v.pre, v.post, v.dev) {
-                (None, None, Some(_)) => (-1, 0, 0),
-                (None, _, _) => (1, 0, 0),
-                (Some((kind, n)), _, _) => (0, kind, n),
+        fn pre_key(v: &Pep440) -> (i8, u8, Option<&Num>) {
+            match (&v.pre, &v.post, &v.dev) {
+                (None, None, Some(_)) => (-1, 0, None),
+                (None, _, _) => (1, 0, None),
+                (Some((kind, n)), _, _) => (0, *kind, Some(n)),
             }
         }
-        let post_key = |v: &Pep440| v.post.map_or((0, 0), |n| (1, n));
-        let dev_key = |v: &Pep440| v.dev.map_or((1, 0), |n| (0, n));
+        // No post-release sorts first; no dev release sorts last.
+        fn post_key(v: &Pep440) -> Option<&Num> {
+            v.post.as_ref()
+        }
+        fn dev_key(v: &Pep440) -> (bool, Option<&Num>) {
+            (v.dev.is_none(), v.dev.as_ref())
+        }
         self.epoch
             .cmp(&other.epoch)
             .then_with(|| release(&self.release).cmp(release(&other.release)))
@@ -301,5 +330,11 @@ mod tests {
             "legacy versions sort first"
         );
         assert!(super::parse("1.0-foo").is_err());
+        assert_eq!(
+            compare("1.99999999999999999999", "1.99999999999999999998.post1"),
+            Ok(Greater),
+            "numbers beyond 64 bits"
+        );
+        assert_eq!(compare("1!1.0", "18446744073709551616!0.1"), Ok(Less));
     }
 }

@@ -3,6 +3,12 @@
 //! ASCII-wise; numeric before alphanumeric; fewer identifiers first) and `+build` metadata
 //! ignored. A leading `v` (Go) is accepted, as are missing minor/patch numbers
 //! (`1.2` = `1.2.0`) since OSV data contains them.
+//!
+//! Go needs no rules of its own: `golang.org/x/mod/semver` is SemVer precedence with a
+//! required `v` (OSV's Go events omit it, so both spellings are accepted) and the `v1` =
+//! `v1.0.0` shorthand; `+incompatible` is build metadata, hence ignored; a pseudo-version
+//! `v0.0.0-20191109021931-daa7c04131f5` is an ordinary pre-release whose fixed-width
+//! timestamp orders it ASCII-wise before the release it precedes.
 
 use std::cmp::Ordering;
 
@@ -100,5 +106,27 @@ mod tests {
         assert_eq!(compare("1.0.0+build.1", "1.0.0"), Ok(Equal));
         assert_eq!(compare("1.2", "1.2.0"), Ok(Equal));
         assert!(compare("1.x", "1.0").is_err());
+    }
+
+    #[test]
+    fn go_module_versions() {
+        assert_eq!(compare("v2.0.0+incompatible", "2.0.0"), Ok(Equal));
+        assert_eq!(
+            compare(
+                "v0.0.0-20191109021931-daa7c04131f5",
+                "v0.0.0-20200101000000-0123456789ab"
+            ),
+            Ok(Less)
+        );
+        assert_eq!(
+            compare("v0.0.0-20191109021931-daa7c04131f5", "v0.0.1"),
+            Ok(Less)
+        );
+        assert_eq!(
+            compare("v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.3"),
+            Ok(Greater),
+            "a pseudo-version after v1.2.3 sorts above it"
+        );
+        assert_eq!(compare("v1", "v1.0.0"), Ok(Equal));
     }
 }
