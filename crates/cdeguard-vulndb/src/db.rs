@@ -36,7 +36,7 @@ use crate::store::{StoredAdvisory, StoredAffected};
 
 const MAGIC: &[u8; 8] = b"CDGVULN\0";
 /// Bumped whenever the layout or the stored JSON changes incompatibly.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const FIXED_HEADER: usize = 40;
 const DIGEST: usize = 32;
 
@@ -118,7 +118,7 @@ impl Builder {
             let Some((ecosystem, release)) = key::osv_ecosystem(&package.ecosystem) else {
                 continue; // an ecosystem cdeguard does not catalog
             };
-            let mut stored = StoredAffected::from_osv(affected);
+            let mut stored = StoredAffected::from_osv(affected, ecosystem);
             stored.ranges.retain(|range| {
                 let has_start = range
                     .events

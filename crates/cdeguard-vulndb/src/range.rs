@@ -127,34 +127,68 @@ fn in_range(
             return Ok(false);
         }
     }
-    let mut events: Vec<&Event> = range
-        .events
-        .iter()
-        .filter(|e| !matches!(e, Event::Limit(_)))
-        .collect();
-    // Sort by version; validate every version first so the sort never sees an error.
-    for event in &events {
-        if !is_zero(event) {
-            cmp(event_version(event), event_version(event))?;
-        }
-    }
-    events.sort_by(|a, b| match (is_zero(a), is_zero(b)) {
-        (true, true) => Ordering::Equal,
-        (true, false) => Ordering::Less,
-        (false, true) => Ordering::Greater,
-        (false, false) => cmp(event_version(a), event_version(b)).unwrap_or(Ordering::Equal),
-    });
+    let mut sorted;
+    let events: &[Event] = if range.sorted {
+        &range.events
+    } else {
+        sorted = range.events.clone();
+        sort_events(ecosystem, range.kind, &mut sorted)?;
+        &sorted
+    };
     let mut vulnerable = false;
     for event in events {
-        match event {
-            Event::Introduced(_) if is_zero(event) => vulnerable = true,
-            Event::Introduced(v) if cmp(version, v)? != Ordering::Less => vulnerable = true,
-            Event::Fixed(v) if cmp(version, v)? != Ordering::Less => vulnerable = false,
-            Event::LastAffected(v) if cmp(version, v)? == Ordering::Greater => vulnerable = false,
+        if matches!(event, Event::Limit(_)) {
+            continue;
+        }
+        let position = if is_zero(event) {
+            Ordering::Greater
+        } else {
+            cmp(version, event_version(event))?
+        };
+        match (event, position) {
+            // Every later event is at or above this one, so none applies to `version`.
+            (_, Ordering::Less) => break,
+            (Event::Introduced(_), _) => vulnerable = true,
+            (Event::Fixed(_), _) | (Event::LastAffected(_), Ordering::Greater) => {
+                vulnerable = false;
+            }
             _ => {}
         }
     }
     Ok(vulnerable)
+}
+
+/// Sorts a range's events by version (`introduced: "0"` first, `limit`s last, ties in
+/// record order), as the OSV algorithm evaluates them. The database stores ranges sorted
+/// so matching is one pass.
+///
+/// # Errors
+/// An event version the ordering rejects (the events are left as they were).
+pub fn sort_events(
+    ecosystem: Ecosystem,
+    kind: RangeKind,
+    events: &mut [Event],
+) -> Result<(), VersionError> {
+    let cmp = |a: &str, b: &str| compare(ecosystem, kind, a, b);
+    // Validate every version first so the sort never sees an error.
+    for event in events.iter().filter(|e| !is_zero(e) && !is_infinite(e)) {
+        cmp(event_version(event), event_version(event))?;
+    }
+    let rank = |e: &Event| match e {
+        _ if is_zero(e) => 0,
+        Event::Limit(_) => 2,
+        _ => 1,
+    };
+    events.sort_by(|a, b| {
+        rank(a).cmp(&rank(b)).then_with(|| {
+            if rank(a) == 1 {
+                cmp(event_version(a), event_version(b)).unwrap_or(Ordering::Equal)
+            } else {
+                Ordering::Equal
+            }
+        })
+    });
+    Ok(())
 }
 
 #[cfg(test)]
@@ -166,6 +200,7 @@ mod tests {
             ranges: vec![StoredRange {
                 kind,
                 events: events.to_vec(),
+                sorted: false,
             }],
             versions: versions.iter().map(|v| (*v).to_owned()).collect(),
             severity: Vec::new(),
@@ -204,6 +239,23 @@ mod tests {
         assert_eq!(eval("2.2.3"), Verdict::Affected);
         assert_eq!(eval("2.2.4"), Verdict::NotAffected);
         assert_eq!(eval("3.0"), Verdict::NotAffected);
+    }
+
+    #[test]
+    fn presorted_ranges_answer_like_unsorted_ones() {
+        let events = [intro("2.1"), fixed("2.1.11"), Event::Limit("3.0".into()), intro("1.11"), fixed("1.11.23"), intro("0"), Event::LastAffected("0.5".into())];
+        let unsorted = affected(RangeKind::Ecosystem, &events, &[]);
+        let mut presorted = unsorted.clone();
+        sort_events(Ecosystem::PyPI, RangeKind::Ecosystem, &mut presorted.ranges[0].events).unwrap();
+        presorted.ranges[0].sorted = true;
+        assert_eq!(presorted.ranges[0].events[0], intro("0"));
+        assert!(matches!(presorted.ranges[0].events.last(), Some(Event::Limit(_))));
+        for v in ["0.1", "0.5", "0.6", "1.11", "1.11.23", "2.0", "2.1", "2.1.10", "2.1.11", "2.9", "3.0", "4"] {
+            assert_eq!(evaluate(Ecosystem::PyPI, v, &presorted), evaluate(Ecosystem::PyPI, v, &unsorted), "{v}");
+        }
+        assert_eq!(evaluate(Ecosystem::PyPI, "0.5", &presorted), Verdict::Affected);
+        assert_eq!(evaluate(Ecosystem::PyPI, "2.1.10", &presorted), Verdict::Affected);
+        assert_eq!(evaluate(Ecosystem::PyPI, "3.0", &presorted), Verdict::NotAffected);
     }
 
     #[test]

@@ -53,6 +53,10 @@ pub struct StoredAffected {
 pub struct StoredRange {
     pub kind: RangeKind,
     pub events: Vec<Event>,
+    /// Events sorted by version at build time ([`crate::range::sort_events`]); false when
+    /// a version does not parse, and matching then reports the range undecidable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sorted: bool,
 }
 
 fn scores(list: &[osv::SeverityScore]) -> Vec<(String, String)> {
@@ -63,14 +67,20 @@ fn scores(list: &[osv::SeverityScore]) -> Vec<(String, String)> {
 
 impl StoredAffected {
     #[must_use]
-    pub fn from_osv(affected: &osv::Affected) -> Self {
+    pub fn from_osv(affected: &osv::Affected, ecosystem: cdeguard_model::Ecosystem) -> Self {
         Self {
             ranges: affected
                 .ranges
                 .iter()
-                .map(|r| StoredRange {
-                    kind: r.kind,
-                    events: r.events.clone(),
+                .map(|r| {
+                    let mut events = r.events.clone();
+                    let sorted = r.kind != RangeKind::Git
+                        && crate::range::sort_events(ecosystem, r.kind, &mut events).is_ok();
+                    StoredRange {
+                        kind: r.kind,
+                        events,
+                        sorted,
+                    }
                 })
                 .collect(),
             versions: affected.versions.clone(),
