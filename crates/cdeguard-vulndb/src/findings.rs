@@ -182,6 +182,7 @@ mod tests {
             affected: vec![StoredAffected {
                 ranges: Vec::new(),
                 versions: Vec::new(),
+                versions_sorted: false,
                 severity: Vec::new(),
                 stated_severity: None,
             }],

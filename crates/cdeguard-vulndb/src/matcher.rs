@@ -4,7 +4,7 @@
 //! with the OSV algorithm, and advisories that alias each other (a PYSEC, its GHSA and
 //! its CVE) become one match.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use cdeguard_model::Package;
@@ -19,7 +19,8 @@ use crate::store::StoredAdvisory;
 pub struct Match {
     /// Index into the packages given to [`match_packages`].
     pub package: usize,
-    /// The advisories, sorted by id.
+    /// The advisories, sorted by id (without their ranges and version lists, which
+    /// matching has used up; see [`StoredAdvisory::for_report`]).
     pub advisories: Vec<StoredAdvisory>,
     /// The preferred id: a CVE if any advisory is or names one, else a GHSA, else the
     /// smallest record id.
@@ -52,7 +53,9 @@ pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, Db
     for (index, package) in packages.iter().enumerate() {
         let version = key::advisory_version(package);
         let mut hits: Vec<(StoredAdvisory, Vec<String>)> = Vec::new();
-        for package_key in key::package_keys(package) {
+        let package_keys = key::package_keys(package);
+        let package_key_count = package_keys.len();
+        for package_key in package_keys {
             let advisories = match decoded.get(&package_key) {
                 Some(found) => Rc::clone(found),
                 None => {
@@ -62,7 +65,8 @@ pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, Db
                 }
             };
             for advisory in advisories.iter() {
-                if hits.iter().any(|(h, _)| h.id == advisory.id) {
+                // Only a record without a release can repeat under the second key.
+                if package_key_count > 1 && hits.iter().any(|(h, _)| h.id == advisory.id) {
                     continue;
                 }
                 let mut affected = false;
@@ -81,7 +85,7 @@ pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, Db
                     }
                 }
                 if affected {
-                    hits.push((advisory.clone(), fixed));
+                    hits.push((advisory.for_report(), fixed));
                 }
             }
         }
@@ -90,36 +94,58 @@ pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, Db
     Ok(out)
 }
 
-/// Groups advisories whose ids or aliases overlap (transitively).
+/// Groups advisories whose ids or aliases overlap (transitively), with a union-find over
+/// the names (packages like Go's `stdlib` match hundreds of advisories).
 fn group_aliases(package: usize, hits: Vec<(StoredAdvisory, Vec<String>)>) -> Vec<Match> {
-    let names = |a: &StoredAdvisory| -> BTreeSet<String> {
-        std::iter::once(a.id.clone())
-            .chain(a.aliases.iter().cloned())
-            .chain(a.upstream.iter().cloned())
-            .collect()
-    };
-    let mut groups: Vec<(BTreeSet<String>, Vec<(StoredAdvisory, Vec<String>)>)> = Vec::new();
-    for hit in hits {
-        let mut ids = names(&hit.0);
-        let mut members = vec![hit];
-        // Absorb every existing group that shares an id; repeat until stable.
-        let mut i = 0;
-        while i < groups.len() {
-            if groups[i].0.is_disjoint(&ids) {
-                i += 1;
-            } else {
-                let (other_ids, other_members) = groups.swap_remove(i);
-                ids.extend(other_ids);
-                members.extend(other_members);
-                i = 0;
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut parent: Vec<usize> = (0..hits.len()).collect();
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for (i, (advisory, _)) in hits.iter().enumerate() {
+        let names = std::iter::once(&advisory.id)
+            .chain(&advisory.aliases)
+            .chain(&advisory.upstream);
+        for name in names {
+            match owner.get(name.as_str()) {
+                Some(&other) => {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, other));
+                    parent[a.max(b)] = a.min(b);
+                }
+                None => {
+                    owner.insert(name, i);
+                }
             }
         }
-        groups.push((ids, members));
     }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..hits.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut slots: Vec<Option<(StoredAdvisory, Vec<String>)>> =
+        hits.into_iter().map(Some).collect();
     let mut matches: Vec<Match> = groups
-        .into_iter()
-        .map(|(ids, mut members)| {
+        .into_values()
+        .map(|members| {
+            let mut members: Vec<(StoredAdvisory, Vec<String>)> = members
+                .into_iter()
+                .filter_map(|i| slots[i].take())
+                .collect();
             members.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+            let ids: BTreeSet<String> = members
+                .iter()
+                .flat_map(|(a, _)| {
+                    std::iter::once(&a.id)
+                        .chain(&a.aliases)
+                        .chain(&a.upstream)
+                        .cloned()
+                })
+                .collect();
             let id = preferred_id(&ids);
             let mut fixed_versions: Vec<String> = Vec::new();
             for (_, fixed) in &members {

@@ -29,13 +29,21 @@ pub enum Verdict {
 /// Evaluates one `affected[]` entry for `version`.
 #[must_use]
 pub fn evaluate(ecosystem: Ecosystem, version: &str, affected: &StoredAffected) -> Verdict {
-    // Cheapest first: the textual match, then the ranges, then equality by the
-    // ecosystem's rules (PEP 440 `1.0 == 1.0.0`) over the list (`versions` lists run to
-    // hundreds of entries).
-    if affected.versions.iter().any(|listed| listed == version) {
+    // `versions` lists run to hundreds of entries: stored sorted, they are binary
+    // searched by the ecosystem's equality (PEP 440 `1.0 == 1.0.0`).
+    let mut undecidable = None;
+    if affected.versions_sorted {
+        let found = affected.versions.binary_search_by(|listed| {
+            compare(ecosystem, RangeKind::Ecosystem, listed, version).unwrap_or(Ordering::Less)
+        });
+        match compare(ecosystem, RangeKind::Ecosystem, version, version) {
+            Err(e) => undecidable = Some(e),
+            Ok(_) if found.is_ok() => return Verdict::Affected,
+            Ok(_) => {}
+        }
+    } else if affected.versions.iter().any(|listed| listed == version) {
         return Verdict::Affected;
     }
-    let mut undecidable = None;
     for range in &affected.ranges {
         match in_range(ecosystem, version, range) {
             Ok(true) => return Verdict::Affected,
@@ -45,7 +53,11 @@ pub fn evaluate(ecosystem: Ecosystem, version: &str, affected: &StoredAffected) 
             }
         }
     }
-    for listed in &affected.versions {
+    for listed in affected
+        .versions
+        .iter()
+        .filter(|_| !affected.versions_sorted)
+    {
         match compare(ecosystem, RangeKind::Ecosystem, version, listed) {
             Ok(Ordering::Equal) => return Verdict::Affected,
             Ok(_) => {}
@@ -158,6 +170,19 @@ fn in_range(
     Ok(vulnerable)
 }
 
+/// Sorts an `affected[].versions` list by the ecosystem's order.
+///
+/// # Errors
+/// A version the ordering rejects (the list is left as it was).
+pub fn sort_versions(ecosystem: Ecosystem, versions: &mut [String]) -> Result<(), VersionError> {
+    for v in versions.iter() {
+        compare(ecosystem, RangeKind::Ecosystem, v, v)?;
+    }
+    versions
+        .sort_by(|a, b| compare(ecosystem, RangeKind::Ecosystem, a, b).unwrap_or(Ordering::Equal));
+    Ok(())
+}
+
 /// Sorts a range's events by version (`introduced: "0"` first, `limit`s last, ties in
 /// record order), as the OSV algorithm evaluates them. The database stores ranges sorted
 /// so matching is one pass.
@@ -203,6 +228,7 @@ mod tests {
                 sorted: false,
             }],
             versions: versions.iter().map(|v| (*v).to_owned()).collect(),
+            versions_sorted: false,
             severity: Vec::new(),
             stated_severity: None,
         }
@@ -243,19 +269,51 @@ mod tests {
 
     #[test]
     fn presorted_ranges_answer_like_unsorted_ones() {
-        let events = [intro("2.1"), fixed("2.1.11"), Event::Limit("3.0".into()), intro("1.11"), fixed("1.11.23"), intro("0"), Event::LastAffected("0.5".into())];
+        let events = [
+            intro("2.1"),
+            fixed("2.1.11"),
+            Event::Limit("3.0".into()),
+            intro("1.11"),
+            fixed("1.11.23"),
+            intro("0"),
+            Event::LastAffected("0.5".into()),
+        ];
         let unsorted = affected(RangeKind::Ecosystem, &events, &[]);
         let mut presorted = unsorted.clone();
-        sort_events(Ecosystem::PyPI, RangeKind::Ecosystem, &mut presorted.ranges[0].events).unwrap();
+        sort_events(
+            Ecosystem::PyPI,
+            RangeKind::Ecosystem,
+            &mut presorted.ranges[0].events,
+        )
+        .unwrap();
         presorted.ranges[0].sorted = true;
         assert_eq!(presorted.ranges[0].events[0], intro("0"));
-        assert!(matches!(presorted.ranges[0].events.last(), Some(Event::Limit(_))));
-        for v in ["0.1", "0.5", "0.6", "1.11", "1.11.23", "2.0", "2.1", "2.1.10", "2.1.11", "2.9", "3.0", "4"] {
-            assert_eq!(evaluate(Ecosystem::PyPI, v, &presorted), evaluate(Ecosystem::PyPI, v, &unsorted), "{v}");
+        assert!(matches!(
+            presorted.ranges[0].events.last(),
+            Some(Event::Limit(_))
+        ));
+        for v in [
+            "0.1", "0.5", "0.6", "1.11", "1.11.23", "2.0", "2.1", "2.1.10", "2.1.11", "2.9", "3.0",
+            "4",
+        ] {
+            assert_eq!(
+                evaluate(Ecosystem::PyPI, v, &presorted),
+                evaluate(Ecosystem::PyPI, v, &unsorted),
+                "{v}"
+            );
         }
-        assert_eq!(evaluate(Ecosystem::PyPI, "0.5", &presorted), Verdict::Affected);
-        assert_eq!(evaluate(Ecosystem::PyPI, "2.1.10", &presorted), Verdict::Affected);
-        assert_eq!(evaluate(Ecosystem::PyPI, "3.0", &presorted), Verdict::NotAffected);
+        assert_eq!(
+            evaluate(Ecosystem::PyPI, "0.5", &presorted),
+            Verdict::Affected
+        );
+        assert_eq!(
+            evaluate(Ecosystem::PyPI, "2.1.10", &presorted),
+            Verdict::Affected
+        );
+        assert_eq!(
+            evaluate(Ecosystem::PyPI, "3.0", &presorted),
+            Verdict::NotAffected
+        );
     }
 
     #[test]
@@ -292,10 +350,25 @@ mod tests {
 
     #[test]
     fn versions_list_matches_by_ecosystem_equality() {
-        let a = affected(RangeKind::Ecosystem, &[], &["1.0", "2.0.post1"]);
-        // PEP 440: 1.0 == 1.0.0.
-        assert_eq!(evaluate(Ecosystem::PyPI, "1.0.0", &a), Verdict::Affected);
-        assert_eq!(evaluate(Ecosystem::PyPI, "2.0", &a), Verdict::NotAffected);
+        let a = affected(
+            RangeKind::Ecosystem,
+            &[],
+            &["2.0.post1", "1.0", "1.5rc1", "0.9"],
+        );
+        let mut sorted = a.clone();
+        sort_versions(Ecosystem::PyPI, &mut sorted.versions).unwrap();
+        sorted.versions_sorted = true;
+        assert_eq!(sorted.versions, ["0.9", "1.0", "1.5rc1", "2.0.post1"]);
+        for list in [&a, &sorted] {
+            // PEP 440: 1.0 == 1.0.0.
+            assert_eq!(evaluate(Ecosystem::PyPI, "1.0.0", list), Verdict::Affected);
+            assert_eq!(
+                evaluate(Ecosystem::PyPI, "1.5.0rc1", list),
+                Verdict::Affected
+            );
+            assert_eq!(evaluate(Ecosystem::PyPI, "2.0", list), Verdict::NotAffected);
+            assert_eq!(evaluate(Ecosystem::PyPI, "0.1", list), Verdict::NotAffected);
+        }
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub struct StoredAffected {
     pub ranges: Vec<StoredRange>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
+    /// `versions` sorted by the ecosystem's order at build time, so matching binary
+    /// searches them; false when one does not parse (then they are scanned one by one).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub versions_sorted: bool,
     /// `affected[].severity[]`, which overrides the record's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub severity: Vec<(String, String)>,
@@ -68,6 +72,8 @@ fn scores(list: &[osv::SeverityScore]) -> Vec<(String, String)> {
 impl StoredAffected {
     #[must_use]
     pub fn from_osv(affected: &osv::Affected, ecosystem: cdeguard_model::Ecosystem) -> Self {
+        let mut versions = affected.versions.clone();
+        let versions_sorted = crate::range::sort_versions(ecosystem, &mut versions).is_ok();
         Self {
             ranges: affected
                 .ranges
@@ -83,7 +89,8 @@ impl StoredAffected {
                     }
                 })
                 .collect(),
-            versions: affected.versions.clone(),
+            versions,
+            versions_sorted,
             severity: scores(&affected.severity),
             stated_severity: osv::stated_severity(affected.ecosystem_specific.as_ref())
                 .or_else(|| osv::stated_severity(affected.database_specific.as_ref())),
@@ -92,6 +99,41 @@ impl StoredAffected {
 }
 
 impl StoredAdvisory {
+    /// A copy for reports: the `affected` entries keep their severities but drop the
+    /// ranges and version lists (often hundreds of versions) that only matching reads.
+    #[must_use]
+    pub fn for_report(&self) -> Self {
+        let mut copy = self.clone_header();
+        copy.affected = self
+            .affected
+            .iter()
+            .map(|a| StoredAffected {
+                ranges: Vec::new(),
+                versions: Vec::new(),
+                versions_sorted: false,
+                severity: a.severity.clone(),
+                stated_severity: a.stated_severity.clone(),
+            })
+            .collect();
+        copy
+    }
+
+    /// Everything but the `affected` entries.
+    fn clone_header(&self) -> Self {
+        Self {
+            id: self.id.clone(),
+            aliases: self.aliases.clone(),
+            upstream: self.upstream.clone(),
+            summary: self.summary.clone(),
+            published: self.published.clone(),
+            modified: self.modified.clone(),
+            severity: self.severity.clone(),
+            stated_severity: self.stated_severity.clone(),
+            affected: Vec::new(),
+            references: self.references.clone(),
+        }
+    }
+
     /// The advisory without its `affected` entries (added per package by the builder).
     #[must_use]
     pub fn header(record: &Record) -> Self {
