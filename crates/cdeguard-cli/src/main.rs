@@ -4,6 +4,7 @@
 
 mod audit;
 mod commands;
+mod netpol;
 
 use std::process::ExitCode;
 
