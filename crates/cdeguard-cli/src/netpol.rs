@@ -270,10 +270,15 @@ fn check(
                 Some(number) => verdict.conns.contains(protocol, number),
             };
             all_allowed &= allowed;
+            // An address is shown as given, not as the range of addresses treated alike.
+            let name = |endpoint: Endpoint, arg: &str| match endpoint {
+                Endpoint::Ip(_) => arg.to_owned(),
+                Endpoint::Class(_) => analysis.endpoint_name(endpoint),
+            };
             let mut explanation = explain(
                 &analysis,
-                analysis.endpoint_name(source),
-                analysis.endpoint_name(destination),
+                name(source, from),
+                name(destination, to),
                 &verdict,
             );
             explanation.allowed = allowed;
