@@ -43,9 +43,11 @@ def main() -> None:
             name = f"ns{i:03d}"
             team, env = rnd.choice(teams), rnd.choice(envs)
             namespaces.append((name, team, env))
+            # Production payments namespaces are the CDE (for `cdeguard netpol test`).
+            scope = ", pci.cdeguard.io/scope: cde" if (team, env) == ("payments", "prod") else ""
             f.write(
                 f"---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
-                f"  labels: {{team: {team}, env: {env}, kubernetes.io/metadata.name: {name}}}\n"
+                f"  labels: {{team: {team}, env: {env}, kubernetes.io/metadata.name: {name}{scope}}}\n"
             )
 
     tiers = ["frontend", "backend", "db", "cache", "worker"]
