@@ -89,6 +89,15 @@ enum NetpolCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
     },
+    /// Least-privilege NetworkPolicies from observed flows (Hubble JSON or cdeguard
+    /// NDJSON, see `cdeguard-netpol` `generate.rs`), written as YAML to standard output.
+    Generate {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// The flows file.
+        #[arg(long)]
+        flows: std::path::PathBuf,
+    },
     /// Segmentation test (PCI DSS 11.4.5): prove that no out-of-scope workload, namespace
     /// or external range reaches the CDE. Exit 1 if any path exists.
     Test {
@@ -161,6 +170,23 @@ pub(crate) fn run(args: NetpolArgs) -> anyhow::Result<ExitCode> {
             format,
         } => check(&inputs, &from, &to, port.as_deref(), format),
         NetpolCommand::Test { inputs, format } => test(&inputs, format),
+        NetpolCommand::Generate { inputs, flows } => {
+            let (cluster, _) = inputs.load();
+            let text = std::fs::read_to_string(&flows)
+                .with_context(|| format!("cannot read `{}`", flows.display()))?;
+            let flows_parsed = match cdeguard_netpol::generate::parse_flows(&cluster, &text) {
+                Ok(parsed) => parsed,
+                Err(e) => {
+                    eprintln!("cdeguard: error: {}: {e}", flows.display());
+                    return Ok(ExitCode::from(EXIT_ERROR));
+                }
+            };
+            print!(
+                "{}",
+                cdeguard_netpol::generate::policies_yaml(&cluster, &flows_parsed)
+            );
+            Ok(exit(&cluster, false))
+        }
     }
 }
 

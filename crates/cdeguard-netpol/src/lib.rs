@@ -5,10 +5,12 @@
 //! policies allow between equivalence classes of pods and external address atoms, with
 //! the policies responsible; `matrix` renders the full matrix (text, JSON, DOT); `scope`
 //! classifies workloads as CDE, connected-to/security-impacting or out of scope (PCI DSS
-//! 12.5.2); `segmentation` is the PCI DSS 11.4.5 segmentation test.
+//! 12.5.2); `segmentation` is the PCI DSS 11.4.5 segmentation test; `generate` writes
+//! least-privilege policies from observed flows.
 
 pub mod cluster;
 pub mod engine;
+pub mod generate;
 pub mod ipset;
 pub mod matrix;
 pub mod policy;
