@@ -7,7 +7,7 @@ use cdeguard_collect::Target;
 use cdeguard_netpol::engine::{Endpoint, Options};
 use cdeguard_netpol::generate::{Flow, FlowEndpoint, parse_flows, policies_yaml};
 use cdeguard_netpol::ipset::IpRange;
-use cdeguard_netpol::ports::{Conns, PortRanges, Protocol};
+use cdeguard_netpol::ports::{Conns, PortRanges};
 use cdeguard_netpol::{Analysis, Cluster, load};
 
 fn example(path: &str) -> PathBuf {
