@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cdeguard_model::{InputError, Inventory, K8sObject, Node};
+use cdeguard_model::{InputError, Inventory, K8sObject, Node, PodTemplate};
 
 use crate::policy::{Policy, is_valid_port_name};
 use crate::ports::{NamedPorts, Protocol};
@@ -190,8 +190,8 @@ impl Cluster {
                     cluster.bindings.push(read_binding(object, path));
                 }
                 _ => {
-                    if object.pod_template().is_some() {
-                        match read_workload(object, path) {
+                    if let Some(template) = object.pod_template() {
+                        match read_workload(object, template, path) {
                             Ok(workload) => {
                                 cluster.namespace_entry(&workload.namespace);
                                 cluster.workloads.push(workload);
@@ -253,10 +253,11 @@ fn string_map(node: Option<&Node>) -> Labels {
         .collect()
 }
 
-fn read_workload(object: &K8sObject, path: String) -> Result<Workload, InputError> {
-    let Some(template) = object.pod_template() else {
-        unreachable!("caller checked pod_template")
-    };
+fn read_workload(
+    object: &K8sObject,
+    template: PodTemplate<'_>,
+    path: String,
+) -> Result<Workload, InputError> {
     let labels = if object.kind == "Pod" {
         object.labels.clone()
     } else {
