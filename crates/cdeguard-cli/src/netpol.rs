@@ -397,6 +397,26 @@ fn test(inputs: &Inputs, format: ReportFormat) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+            for status in &report.mtls {
+                let ports: Vec<String> = status
+                    .port_modes
+                    .iter()
+                    .map(|(port, mode)| format!("port {port}: {mode}"))
+                    .collect();
+                writeln!(
+                    out,
+                    "{}  mTLS (PCI DSS 4.2.1) {}: {}{} ({})",
+                    if status.enforced { "OK  " } else { "NOTE" },
+                    status.workload,
+                    status.mode,
+                    if ports.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", ports.join(", "))
+                    },
+                    status.decided_by
+                )?;
+            }
             let failing = report.subjects.iter().filter(|s| !s.isolated).count();
             if report.passed {
                 writeln!(

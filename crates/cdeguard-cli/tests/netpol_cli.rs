@@ -31,6 +31,7 @@ fn segmentation_test_passes_for_the_segmented_example() {
     assert!(text.contains("Result: PASSED"));
     assert!(text.contains("PASS  Workload marketing/blog[Deployment]"));
     assert!(text.contains("PASS  External 0.0.0.0-255.255.255.255"));
+    assert!(text.contains("OK    mTLS (PCI DSS 4.2.1) vault/card-vault-db[Deployment]: STRICT"));
 }
 
 #[test]
@@ -55,6 +56,14 @@ fn segmentation_test_catches_the_broken_variant_and_cites_the_rule() {
         rule["rule"],
         "examples/netpol/broken/allow-metrics-from-anywhere.yaml:11"
     );
+    let vault = report["mtls"]
+        .as_array()
+        .expect("mtls")
+        .iter()
+        .find(|m| m["workload"] == "vault/card-vault-db[Deployment]")
+        .expect("vault mtls");
+    assert_eq!(vault["enforced"], false);
+    assert_eq!(vault["port_modes"]["9187"], "PERMISSIVE");
 }
 
 #[test]

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cdeguard_model::{InputError, Inventory, K8sObject, Node, PodTemplate};
 
+use crate::mesh::{PeerAuthentication, parse_peer_authentication};
 use crate::policy::{Policy, is_valid_port_name};
 use crate::ports::{NamedPorts, Protocol};
 use crate::selector::Labels;
@@ -125,6 +126,7 @@ pub struct Cluster {
     pub services: Vec<Service>,
     pub secrets: Vec<SecretMeta>,
     pub bindings: Vec<Binding>,
+    pub peer_authentications: Vec<PeerAuthentication>,
     pub errors: Vec<InputError>,
 }
 
@@ -186,6 +188,14 @@ impl Cluster {
                     labels: object.labels.clone(),
                     annotations: object.annotations.clone(),
                 }),
+                "PeerAuthentication" => match parse_peer_authentication(object, &path) {
+                    Ok(pa) => cluster.peer_authentications.push(pa),
+                    Err((line, message)) => cluster.errors.push(InputError {
+                        path,
+                        line: Some(line),
+                        message: format!("PeerAuthentication `{}`: {message}", object.name),
+                    }),
+                },
                 "RoleBinding" | "ClusterRoleBinding" => {
                     cluster.bindings.push(read_binding(object, path));
                 }
@@ -241,7 +251,13 @@ impl Cluster {
 fn is_read_kind(kind: &str) -> bool {
     matches!(
         kind,
-        "Namespace" | "NetworkPolicy" | "Service" | "Secret" | "RoleBinding" | "ClusterRoleBinding"
+        "Namespace"
+            | "NetworkPolicy"
+            | "Service"
+            | "Secret"
+            | "RoleBinding"
+            | "ClusterRoleBinding"
+            | "PeerAuthentication"
     ) || cdeguard_model::inventory::WORKLOAD_KINDS.contains(&kind)
 }
 

@@ -6,13 +6,14 @@
 //! the policies responsible; `matrix` renders the full matrix (text, JSON, DOT); `scope`
 //! classifies workloads as CDE, connected-to/security-impacting or out of scope (PCI DSS
 //! 12.5.2); `segmentation` is the PCI DSS 11.4.5 segmentation test; `generate` writes
-//! least-privilege policies from observed flows.
+//! least-privilege policies from observed flows; `mesh` computes Istio mTLS per workload.
 
 pub mod cluster;
 pub mod engine;
 pub mod generate;
 pub mod ipset;
 pub mod matrix;
+pub mod mesh;
 pub mod policy;
 pub mod ports;
 pub mod scope;

@@ -26,6 +26,7 @@ use serde::Serialize;
 use crate::cluster::Cluster;
 use crate::engine::{Analysis, Endpoint, Options};
 use crate::matrix::{Explanation, explain};
+use crate::mesh::{MtlsStatus, mtls_status};
 use crate::scope::{SCOPE_KEY, cde_reason};
 use crate::selector::Labels;
 
@@ -56,6 +57,8 @@ pub struct SegmentationReport {
     pub passed: bool,
     pub cde: Vec<String>,
     pub subjects: Vec<SubjectResult>,
+    /// Istio mTLS of each CDE workload (PCI DSS 4.2.1; reported, not part of the verdict).
+    pub mtls: Vec<MtlsStatus>,
 }
 
 fn namespace_declared(cluster: &Cluster, namespace: &str, value: &str) -> bool {
@@ -154,8 +157,19 @@ pub fn test(cluster: &Cluster, options: Options) -> SegmentationReport {
             paths,
         });
     }
+    let mtls = cde_workloads
+        .iter()
+        .map(|&i| {
+            mtls_status(
+                cluster,
+                &cluster.peer_authentications,
+                &cluster.workloads[i],
+            )
+        })
+        .collect();
     SegmentationReport {
         requirement: "PCI DSS v4.0.1 11.4.5",
+        mtls,
         passed: !cde_names.is_empty() && results.iter().all(|r| r.isolated),
         cde: cde_names,
         subjects: results,
