@@ -12,12 +12,13 @@
 //! Example: `default/frontend[Deployment] => default/cart[Deployment] :
 //! {protocols:TCP,dst_ports:7070}`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use crate::engine::{Analysis, DirectionVerdict, Endpoint, Verdict};
+use crate::ipset::IpRange;
 use crate::ports::{Conns, Protocol};
 
 /// Output format of the matrix.
@@ -185,14 +186,6 @@ struct JsonWorkload {
     location: String,
 }
 
-/// All edges, sorted by (source name, destination name).
-#[must_use]
-pub fn edges(analysis: &Analysis<'_>) -> Vec<(Endpoint, Endpoint, Conns)> {
-    let mut out = Vec::new();
-    analysis.for_each_edge(|s, d, c| out.push((s, d, c.clone())));
-    out
-}
-
 /// Writes the matrix. `explain` adds the policies responsible to every edge;
 /// `highlight` names classes drawn as CDE in DOT.
 pub fn render(
@@ -202,17 +195,43 @@ pub fn render(
     highlight: &BTreeSet<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut edges: Vec<(String, String, Endpoint, Endpoint, Conns)> = Vec::new();
+    // Names once per endpoint and connection sets once per distinct value: a dense
+    // matrix has millions of edges.
+    let class_names: Vec<String> = (0..analysis.classes.len())
+        .map(|c| analysis.class_name(c))
+        .collect();
+    let mut ip_names: HashMap<IpRange, String> = HashMap::new();
+    let mut conn_ids: HashMap<Conns, u32> = HashMap::new();
+    let mut conn_sets: Vec<Conns> = Vec::new();
+    let mut raw: Vec<(Endpoint, Endpoint, u32)> = Vec::new();
     analysis.for_each_edge(|s, d, c| {
-        edges.push((
-            analysis.endpoint_name(s),
-            analysis.endpoint_name(d),
-            s,
-            d,
-            c.clone(),
-        ));
+        for endpoint in [s, d] {
+            if let Endpoint::Ip(range) = endpoint {
+                ip_names.entry(range).or_insert_with(|| range.to_string());
+            }
+        }
+        let id = match conn_ids.get(c) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(conn_sets.len()).unwrap_or(u32::MAX);
+                conn_sets.push(c.clone());
+                conn_ids.insert(c.clone(), id);
+                id
+            }
+        };
+        raw.push((s, d, id));
     });
-    edges.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let name = |endpoint: Endpoint| -> &str {
+        match endpoint {
+            Endpoint::Class(c) => &class_names[c],
+            Endpoint::Ip(range) => ip_names.get(&range).map_or("", String::as_str),
+        }
+    };
+    raw.sort_by(|a, b| (name(a.0), name(a.1)).cmp(&(name(b.0), name(b.1))));
+    let edges: Vec<(&str, &str, Endpoint, Endpoint, &Conns)> = raw
+        .iter()
+        .map(|&(s, d, id)| (name(s), name(d), s, d, &conn_sets[id as usize]))
+        .collect();
     let explanation = |s: Endpoint, d: Endpoint, from: &str, to: &str| {
         explain(
             analysis,
@@ -286,7 +305,7 @@ pub fn render(
                         Endpoint::Ip(_) => (true, false),
                         Endpoint::Class(c) => (false, highlight.contains(c)),
                     };
-                    nodes.insert((name.clone(), is_ip, cde));
+                    nodes.insert(((*name).to_owned(), is_ip, cde));
                 }
             }
             for (name, is_ip, cde) in &nodes {
