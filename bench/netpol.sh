@@ -8,8 +8,10 @@
 #      memory (/usr/bin/time), ratio; then cdeguard alone on 5,000 pods / 200 namespaces
 #      / 1,000 policies (NCA too, bounded by NCA_TIMEOUT seconds).
 # Needs: ../shared/peers/install.sh (NCA in /opt/peers/bin).
-#   SIZES="200:10:40 1000:40:200"  clusters for the differential and speed comparison
-#   NCA_TIMEOUT=900                 seconds NCA may take on the 5,000-pod cluster
+#   SIZES="200:10:40 1000:40:200"  clusters for the differential and speed comparison ("" skips)
+#   NCA_TIMEOUT=900                 seconds NCA may take on the 5,000-pod cluster (0 skips)
+#   3. Dense: the same 5,000 pods and 1,000 policies without default-deny (about a
+#      million class pairs connected), cdeguard alone.
 source "$(dirname "$0")/lib.sh"
 RUNS="${RUNS:-3}"
 SIZES="${SIZES:-200:10:40 1000:40:200}"
@@ -50,6 +52,13 @@ measure cdeguard-matrix-5000 "$RUNS" bash -c "'$CDEGUARD' netpol matrix '$big' >
 measure cdeguard-matrix-5000-json "$RUNS" bash -c "'$CDEGUARD' netpol matrix --format json '$big' >'$big/ours.json'"
 measure cdeguard-test-5000 "$RUNS" bash -c "'$CDEGUARD' netpol test '$big' >/dev/null"
 echo "  matrix lines: $(wc -l <"$big/ours.txt"), classes: $(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['classes']))" "$big/ours.json")"
+echo "== dense: 5,000 pods / 200 namespaces / 1,000 policies, no default-deny"
+dense="$OUT/netpol-5000-dense"
+rm -rf "$dense" && python3 "$BENCH_DIR/netpol_gen.py" --pods 5000 --namespaces 200 --policies 1000 --default-deny 0 --out "$dense"
+measure cdeguard-matrix-5000-dense "$RUNS" bash -c "'$CDEGUARD' netpol matrix '$dense' >'$dense/ours.txt'"
+echo "  matrix lines: $(wc -l <"$dense/ours.txt")"
+
+((NCA_TIMEOUT > 0)) || exit 0
 scheme "$big"
 measure nca-matrix-5000 0 timeout "$NCA_TIMEOUT" bash -c "cd '$big' && nca --scheme scheme.yaml"
 if [[ -s "$big/nca.dot" ]]; then

@@ -25,6 +25,12 @@ def main() -> None:
     ap.add_argument("--policies", type=int, default=1000)
     ap.add_argument("--replicas", type=int, default=5, help="pods per app (same labels)")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument(
+        "--default-deny",
+        type=int,
+        default=None,
+        help="namespaces with a default-deny policy (default: min(namespaces, policies/5)); 0 = dense matrix",
+    )
     ap.add_argument("--out", required=True)
     ap.add_argument(
         "--avoid-nca-bugs",
@@ -121,7 +127,8 @@ def main() -> None:
 
     with open(os.path.join(args.out, "policies.yaml"), "w") as f:
         for k in range(args.policies):
-            if k < min(args.namespaces, args.policies // 5):
+            denied = args.default_deny if args.default_deny is not None else min(args.namespaces, args.policies // 5)
+            if k < min(denied, args.namespaces):
                 ns = namespaces[k][0]
                 f.write(
                     f"---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n"
