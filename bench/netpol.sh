@@ -14,7 +14,7 @@
 #      million class pairs connected), cdeguard alone.
 source "$(dirname "$0")/lib.sh"
 RUNS="${RUNS:-3}"
-SIZES="${SIZES:-200:10:40 1000:40:200}"
+SIZES="${SIZES-200:10:40 1000:40:200}"
 NCA_TIMEOUT="${NCA_TIMEOUT:-900}"
 need_time
 build_cdeguard
