@@ -417,6 +417,13 @@ fn test(inputs: &Inputs, format: ReportFormat) -> anyhow::Result<ExitCode> {
                     status.decided_by
                 )?;
             }
+            for finding in &report.findings {
+                writeln!(
+                    out,
+                    "WARN  PCI DSS {}: {}",
+                    finding.requirement, finding.message
+                )?;
+            }
             let failing = report.subjects.iter().filter(|s| !s.isolated).count();
             if report.passed {
                 writeln!(

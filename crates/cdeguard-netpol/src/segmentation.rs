@@ -24,9 +24,11 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::cluster::Cluster;
-use crate::engine::{Analysis, Endpoint, Options};
+use crate::engine::{Analysis, Endpoint, HostNetwork, Options};
+use crate::ipset::parse_cidr;
 use crate::matrix::{Explanation, explain};
 use crate::mesh::{MtlsStatus, mtls_status};
+use crate::policy::Direction;
 use crate::scope::{SCOPE_KEY, cde_reason};
 use crate::selector::Labels;
 
@@ -59,6 +61,122 @@ pub struct SegmentationReport {
     pub subjects: Vec<SubjectResult>,
     /// Istio mTLS of each CDE workload (PCI DSS 4.2.1; reported, not part of the verdict).
     pub mtls: Vec<MtlsStatus>,
+    /// Weaknesses around the CDE that do not by themselves open a path into it.
+    pub findings: Vec<Finding>,
+}
+
+/// A weakness of the CDE's network controls.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// PCI DSS v4.0.1 requirement.
+    pub requirement: &'static str,
+    pub message: String,
+}
+
+/// Private, loopback and link-local ranges: destinations that are not the internet.
+const NOT_INTERNET: [&str; 7] = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "fc00::/7",
+    "fe80::/10",
+];
+
+fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Finding> {
+    let cluster = analysis.cluster;
+    let mut out = Vec::new();
+    for &class in cde_classes {
+        let name = analysis.class_name(class);
+        if analysis.classes[class].host_network
+            && analysis.options.host_network == HostNetwork::Unenforced
+        {
+            out.push(Finding {
+                requirement: "1.3.1",
+                message: format!("CDE workload {name} uses the host network: NetworkPolicy cannot isolate it (remove `hostNetwork`)"),
+            });
+        } else if analysis.selecting(Direction::Ingress, class).is_empty() {
+            out.push(Finding {
+                requirement: "1.3.1",
+                message: format!("CDE workload {name} is not isolated for ingress: no NetworkPolicy selects it (add a default-deny ingress policy)"),
+            });
+        }
+        if analysis.selecting(Direction::Egress, class).is_empty()
+            && !analysis.classes[class].host_network
+        {
+            out.push(Finding {
+                requirement: "1.3.2",
+                message: format!("CDE workload {name} is not isolated for egress: no NetworkPolicy selects it (add a default-deny egress policy)"),
+            });
+        }
+        for atom in &analysis.destination_atoms {
+            let internal = NOT_INTERNET
+                .iter()
+                .filter_map(|cidr| parse_cidr(cidr).ok())
+                .any(|range| {
+                    range.family == atom.family
+                        && range.first <= atom.first
+                        && atom.last <= range.last
+                });
+            if internal {
+                continue;
+            }
+            let verdict = analysis.verdict(Endpoint::Class(class), Endpoint::Ip(*atom));
+            if !verdict.conns.is_empty() {
+                let allowed_by: Vec<String> = verdict
+                    .egress
+                    .allowances
+                    .iter()
+                    .map(|a| cluster.policies[a.policy].reference())
+                    .collect();
+                out.push(Finding {
+                    requirement: "1.3.2",
+                    message: format!(
+                        "CDE workload {name} may connect to {atom}, which includes internet addresses ({}){}",
+                        verdict.conns,
+                        if allowed_by.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", allowed by {}", allowed_by.join(", "))
+                        }
+                    ),
+                });
+            }
+        }
+    }
+    for service in &cluster.services {
+        if !matches!(service.service_type.as_str(), "NodePort" | "LoadBalancer") {
+            continue;
+        }
+        let Some(selector) = &service.selector else {
+            continue;
+        };
+        let exposed: Vec<String> = cde_classes
+            .iter()
+            .filter(|&&c| {
+                let class = &analysis.classes[c];
+                class.namespace == service.namespace
+                    && selector.iter().all(|(k, v)| class.labels.get(k) == Some(v))
+            })
+            .map(|&c| analysis.class_name(c))
+            .collect();
+        if !exposed.is_empty() {
+            out.push(Finding {
+                requirement: "1.4.1",
+                message: format!(
+                    "{} Service {}/{} ({}:{}) exposes CDE workload(s) {} outside the cluster",
+                    service.service_type,
+                    service.namespace,
+                    service.name,
+                    service.path,
+                    service.line,
+                    exposed.join(", ")
+                ),
+            });
+        }
+    }
+    out
 }
 
 fn namespace_declared(cluster: &Cluster, namespace: &str, value: &str) -> bool {
@@ -167,9 +285,11 @@ pub fn test(cluster: &Cluster, options: Options) -> SegmentationReport {
             )
         })
         .collect();
+    let findings = findings(&analysis, &cde_classes);
     SegmentationReport {
         requirement: "PCI DSS v4.0.1 11.4.5",
         mtls,
+        findings,
         passed: !cde_names.is_empty() && results.iter().all(|r| r.isolated),
         cde: cde_names,
         subjects: results,
