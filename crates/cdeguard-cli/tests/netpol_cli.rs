@@ -272,3 +272,57 @@ fn invalid_policies_exit_2_with_file_and_line_but_the_rest_is_analysed() {
         stdout(&out).contains("storefront/storefront[Deployment] => payments/checkout[Deployment]")
     );
 }
+
+#[test]
+fn generate_writes_policies_that_allow_the_observed_flows_only() {
+    let manifests = [
+        "examples/netpol/segmented/namespaces.yaml",
+        "examples/netpol/segmented/workloads.yaml",
+    ];
+    let mut args = vec![
+        "netpol",
+        "generate",
+        "--flows",
+        "examples/netpol/flows/observed.ndjson",
+    ];
+    args.extend(manifests);
+    let out = cdeguard(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generated = dir.path().join("generated.yaml");
+    std::fs::write(&generated, &out.stdout).expect("write");
+    let generated = generated.to_str().expect("utf-8 path");
+    let check = |from: &str, to: &str, port: &str| {
+        let mut args = vec![
+            "netpol", "check", "--from", from, "--to", to, "--port", port, generated,
+        ];
+        args.extend(manifests);
+        cdeguard(&args).status.code()
+    };
+    assert_eq!(
+        check("storefront/storefront", "payments/checkout", "8443"),
+        Some(0)
+    );
+    assert_eq!(
+        check("storefront/storefront", "payments/checkout", "9090"),
+        Some(1),
+        "port not observed"
+    );
+    assert_eq!(
+        check("marketing/blog", "payments/checkout", "8443"),
+        Some(1),
+        "source not observed"
+    );
+    assert_eq!(
+        check("198.51.100.7", "storefront/storefront", "8080"),
+        Some(0)
+    );
+    let bad = cdeguard(&["netpol", "generate", "--flows", "Cargo.toml", SEGMENTED]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("Cargo.toml: line 1: not JSON"));
+}
