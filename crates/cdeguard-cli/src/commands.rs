@@ -37,6 +37,10 @@ enum Command {
     Audit(crate::audit::AuditArgs),
     /// The vulnerability database: build from OSV records, update, inspect.
     Db(crate::db::DbArgs),
+    /// NetworkPolicy reachability: matrix, check one connection, segmentation test.
+    Netpol(crate::netpol::NetpolArgs),
+    /// PCI DSS scope: CDE, connected-to/security-impacting and out-of-scope workloads.
+    Scope(crate::netpol::ScopeArgs),
     /// List the built-in rules, or explain one.
     Rules {
         #[command(subcommand)]
@@ -136,6 +140,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => version_cmp(&ecosystem, &first, second.as_deref()),
         Command::Audit(args) => crate::audit::run(args),
         Command::Db(args) => crate::db::run(args),
+        Command::Netpol(args) => crate::netpol::run(args),
+        Command::Scope(args) => crate::netpol::scope(args),
         Command::Rules {
             action: None | Some(RulesAction::List),
         } => {

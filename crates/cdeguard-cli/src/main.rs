@@ -5,6 +5,7 @@
 mod audit;
 mod commands;
 mod db;
+mod netpol;
 
 use std::process::ExitCode;
 

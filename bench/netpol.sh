@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# NetworkPolicy reachability: cdeguard vs IBM network-config-analyzer (NCA), same inputs.
+#   1. Differential: generated clusters (bench/netpol_gen.py --avoid-nca-bugs), every pod
+#      pair and every IPv4 segment compared (bench/netpol_compare.py); NCA's known
+#      bugs are reproduced in bench/netpol-nca-bug/.
+#   2. Speed: the full connectivity matrix of the same cluster by both tools (NCA's
+#      connectivityMap query, DOT output, like cdeguard's matrix), wall time and peak
+#      memory (/usr/bin/time), ratio; then cdeguard alone on 5,000 pods / 200 namespaces
+#      / 1,000 policies (NCA too, bounded by NCA_TIMEOUT seconds).
+# Needs: ../shared/peers/install.sh (NCA in /opt/peers/bin).
+#   SIZES="200:10:40 1000:40:200"  clusters for the differential and speed comparison ("" skips)
+#   NCA_TIMEOUT=900                 seconds NCA may take on the 5,000-pod cluster (0 skips)
+#   3. Dense: the same 5,000 pods and 1,000 policies without default-deny (about a
+#      million class pairs connected), cdeguard alone.
+source "$(dirname "$0")/lib.sh"
+RUNS="${RUNS:-3}"
+SIZES="${SIZES-200:10:40 1000:40:200}"
+NCA_TIMEOUT="${NCA_TIMEOUT:-900}"
+need_time
+build_cdeguard
+command -v nca >/dev/null || { echo "nca missing: run ../shared/peers/install.sh" >&2; exit 2; }
+
+scheme() { # DIR: NCA scheme computing the connectivity map as DOT
+  cat >"$1/scheme.yaml" <<'EOF'
+networkConfigList:
+  - name: bench
+    resourceList: [./namespaces.yaml, ./pods.yaml, ./policies.yaml]
+queries:
+  - name: conn
+    connectivityMap: [bench]
+    outputConfiguration: {outputFormat: dot, outputPath: ./nca.dot}
+EOF
+}
+
+echo "== differential and speed vs NCA (same clusters, NCA semantics for host-network pods)"
+for size in $SIZES; do
+  IFS=: read -r pods nss pols <<<"$size"
+  dir="$OUT/netpol-$pods"
+  rm -rf "$dir" && python3 "$BENCH_DIR/netpol_gen.py" --pods "$pods" --namespaces "$nss" --policies "$pols" --avoid-nca-bugs --out "$dir"
+  scheme "$dir"
+  echo "-- $pods pods, $nss namespaces, $pols policies"
+  measure "nca-matrix-$pods" 0 bash -c "cd '$dir' && nca --scheme scheme.yaml"
+  measure "cdeguard-matrix-$pods" "$RUNS" bash -c "'$CDEGUARD' netpol matrix --host-network like-pods --format json '$dir' >'$dir/ours.json'"
+  ratio "nca-matrix-$pods" "cdeguard-matrix-$pods"
+  python3 "$BENCH_DIR/netpol_compare.py" --ours "$dir/ours.json" --nca "$dir/nca.dot" | head -20 || echo "  DIFFERENCES (see above)"
+done
+
+echo "== 5,000 pods / 200 namespaces / 1,000 policies"
+big="$OUT/netpol-5000"
+rm -rf "$big" && python3 "$BENCH_DIR/netpol_gen.py" --pods 5000 --namespaces 200 --policies 1000 --out "$big"
+measure cdeguard-matrix-5000 "$RUNS" bash -c "'$CDEGUARD' netpol matrix '$big' >'$big/ours.txt'"
+measure cdeguard-matrix-5000-json "$RUNS" bash -c "'$CDEGUARD' netpol matrix --format json '$big' >'$big/ours.json'"
+measure cdeguard-test-5000 "$RUNS" bash -c "'$CDEGUARD' netpol test '$big' >/dev/null"
+echo "  matrix lines: $(wc -l <"$big/ours.txt"), classes: $(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['classes']))" "$big/ours.json")"
+echo "== dense: 5,000 pods / 200 namespaces / 1,000 policies, no default-deny"
+dense="$OUT/netpol-5000-dense"
+rm -rf "$dense" && python3 "$BENCH_DIR/netpol_gen.py" --pods 5000 --namespaces 200 --policies 1000 --default-deny 0 --out "$dense"
+measure cdeguard-matrix-5000-dense "$RUNS" bash -c "'$CDEGUARD' netpol matrix '$dense' >'$dense/ours.txt'"
+echo "  matrix lines: $(wc -l <"$dense/ours.txt")"
+
+((NCA_TIMEOUT > 0)) || exit 0
+scheme "$big"
+measure nca-matrix-5000 0 timeout "$NCA_TIMEOUT" bash -c "cd '$big' && nca --scheme scheme.yaml"
+if [[ -s "$big/nca.dot" ]]; then
+  ratio nca-matrix-5000 cdeguard-matrix-5000
+else
+  read -r w _ <"$OUT/cdeguard-matrix-5000.time"
+  echo "  NCA did not finish within ${NCA_TIMEOUT}s: cdeguard is more than $(awk -v t="$NCA_TIMEOUT" -v w="$w" 'BEGIN{printf "%.0f", t/(w<0.001?0.001:w)}')x faster"
+fi

@@ -1,0 +1,486 @@
+//! `cdeguard netpol` (matrix, check, test) and `cdeguard scope`: clap definitions and
+//! output (the work is in `cdeguard-netpol`).
+
+use std::collections::BTreeSet;
+use std::io::{BufWriter, Write as _};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use cdeguard_collect::Target;
+use cdeguard_netpol::engine::{Endpoint, HostNetwork, Options};
+use cdeguard_netpol::ipset::IpRange;
+use cdeguard_netpol::matrix::{self, explain, explanation_lines};
+use cdeguard_netpol::ports::{PortRanges, Protocol};
+use cdeguard_netpol::scope::{Scope, cde_classes, classify};
+use cdeguard_netpol::segmentation;
+use cdeguard_netpol::selector::Labels;
+use cdeguard_netpol::{Analysis, Cluster};
+use clap::{Args, Subcommand, ValueEnum};
+
+/// Exit code: blocked (check) or a path into the CDE (test).
+const EXIT_NEGATIVE: u8 = 1;
+/// Exit code: bad input.
+const EXIT_ERROR: u8 = 2;
+
+#[derive(Args, Debug)]
+pub(crate) struct NetpolArgs {
+    #[command(subcommand)]
+    command: NetpolCommand,
+}
+
+#[derive(Args, Debug)]
+struct Inputs {
+    /// Manifest files or folders (Namespaces, workloads, NetworkPolicies, Services);
+    /// `-` reads standard input.
+    #[arg(required = true)]
+    targets: Vec<String>,
+    /// Host-network pods: `unenforced` (policies do not apply to them, as in most CNIs)
+    /// or `like-pods` (treated as ordinary pods, as IBM network-config-analyzer does).
+    #[arg(long, value_enum, default_value = "unenforced")]
+    host_network: HostNetworkArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum HostNetworkArg {
+    Unenforced,
+    LikePods,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum MatrixFormat {
+    Text,
+    Json,
+    Dot,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum NetpolCommand {
+    /// Who can reach whom on which ports (classes of identical pods, external ranges).
+    Matrix {
+        #[command(flatten)]
+        inputs: Inputs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: MatrixFormat,
+        /// Add the policies responsible (file:line) to every edge.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Is one connection allowed? Exit 0 allowed, 1 blocked, 2 bad input.
+    Check {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Source: `NS/POD` (a workload as named in the manifests), `NS/label=value[,...]`
+        /// (a pod with exactly these labels) or an IP address.
+        #[arg(long)]
+        from: String,
+        /// Destination, same forms as `--from`.
+        #[arg(long)]
+        to: String,
+        /// `PORT[/PROTO]`: a number or a port name of the destination; protocol TCP
+        /// (default), UDP or SCTP. Without it: any connection.
+        #[arg(long)]
+        port: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
+    /// Least-privilege NetworkPolicies from observed flows (Hubble JSON or cdeguard
+    /// NDJSON, see `cdeguard-netpol` `generate.rs`), written as YAML to standard output.
+    Generate {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// The flows file.
+        #[arg(long)]
+        flows: std::path::PathBuf,
+    },
+    /// Segmentation test (PCI DSS 11.4.5): prove that no out-of-scope workload, namespace
+    /// or external range reaches the CDE. Exit 1 if any path exists.
+    Test {
+        #[command(flatten)]
+        inputs: Inputs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ScopeArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ReportFormat,
+}
+
+impl Inputs {
+    fn load(&self) -> (Cluster, Options) {
+        let targets: Vec<Target> = self.targets.iter().map(|t| Target::parse(t)).collect();
+        let cluster = cdeguard_netpol::load(&targets);
+        for error in &cluster.errors {
+            eprintln!("cdeguard: error: {error}");
+        }
+        let host_network = match self.host_network {
+            HostNetworkArg::Unenforced => HostNetwork::Unenforced,
+            HostNetworkArg::LikePods => HostNetwork::LikePods,
+        };
+        (cluster, Options { host_network })
+    }
+}
+
+/// The exit code for an answer, or 2 when some input was rejected.
+fn exit(cluster: &Cluster, negative: bool) -> ExitCode {
+    if !cluster.errors.is_empty() {
+        ExitCode::from(EXIT_ERROR)
+    } else if negative {
+        ExitCode::from(EXIT_NEGATIVE)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+pub(crate) fn run(args: NetpolArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        NetpolCommand::Matrix {
+            inputs,
+            format,
+            explain,
+        } => {
+            let (cluster, options) = inputs.load();
+            let analysis = Analysis::new(&cluster, options);
+            let format = match format {
+                MatrixFormat::Text => matrix::Format::Text,
+                MatrixFormat::Json => matrix::Format::Json,
+                MatrixFormat::Dot => matrix::Format::Dot,
+            };
+            let highlight = cde_classes(&analysis);
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            matrix::render(&analysis, format, explain, &highlight, &mut out)?;
+            out.flush()?;
+            Ok(exit(&cluster, false))
+        }
+        NetpolCommand::Check {
+            inputs,
+            from,
+            to,
+            port,
+            format,
+        } => check(&inputs, &from, &to, port.as_deref(), format),
+        NetpolCommand::Test { inputs, format } => test(&inputs, format),
+        NetpolCommand::Generate { inputs, flows } => {
+            let (cluster, _) = inputs.load();
+            let text = std::fs::read_to_string(&flows)
+                .with_context(|| format!("cannot read `{}`", flows.display()))?;
+            let flows_parsed = match cdeguard_netpol::generate::parse_flows(&cluster, &text) {
+                Ok(parsed) => parsed,
+                Err(e) => {
+                    eprintln!("cdeguard: error: {}: {e}", flows.display());
+                    return Ok(ExitCode::from(EXIT_ERROR));
+                }
+            };
+            print!(
+                "{}",
+                cdeguard_netpol::generate::policies_yaml(&cluster, &flows_parsed)
+            );
+            Ok(exit(&cluster, false))
+        }
+    }
+}
+
+/// A `--from`/`--to` argument.
+enum EndpointArg {
+    Workloads(Vec<usize>),
+    Ip(IpRange),
+}
+
+fn parse_endpoint(cluster: &mut Cluster, text: &str) -> anyhow::Result<EndpointArg> {
+    if let Ok(ip) = text.parse::<std::net::IpAddr>() {
+        return Ok(EndpointArg::Ip(IpRange::address(ip)));
+    }
+    let Some((namespace, rest)) = text.split_once('/') else {
+        bail!("`{text}` is not NS/POD, NS/label=value or an IP address");
+    };
+    if namespace.is_empty() || rest.is_empty() {
+        bail!("`{text}` is not NS/POD, NS/label=value or an IP address");
+    }
+    if rest.contains('=') {
+        let mut labels = Labels::new();
+        for pair in rest.split(',') {
+            let Some((key, value)) = pair.split_once('=') else {
+                bail!("`{pair}` in `{text}` is not label=value");
+            };
+            if key.is_empty() {
+                bail!("empty label key in `{text}`");
+            }
+            labels.insert(key.to_owned(), value.to_owned());
+        }
+        return Ok(EndpointArg::Workloads(vec![
+            cluster.add_probe_pod(namespace, labels, rest),
+        ]));
+    }
+    let found: Vec<usize> = cluster
+        .workloads
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| {
+            w.namespace == namespace
+                && (w.name == rest || w.owner.as_ref().is_some_and(|(_, owner)| owner == rest))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if found.is_empty() {
+        bail!("no workload `{rest}` in namespace `{namespace}` in the manifests given");
+    }
+    Ok(EndpointArg::Workloads(found))
+}
+
+fn endpoints(analysis: &Analysis<'_>, arg: &EndpointArg, as_source: bool) -> Vec<Endpoint> {
+    match arg {
+        EndpointArg::Ip(range) => vec![Endpoint::Ip(analysis.atom_of(*range, as_source))],
+        EndpointArg::Workloads(ws) => {
+            let set: BTreeSet<Endpoint> = ws.iter().map(|&w| analysis.endpoint_of(w)).collect();
+            set.into_iter().collect()
+        }
+    }
+}
+
+fn check(
+    inputs: &Inputs,
+    from: &str,
+    to: &str,
+    port: Option<&str>,
+    format: ReportFormat,
+) -> anyhow::Result<ExitCode> {
+    let (mut cluster, options) = inputs.load();
+    let usage = |e: anyhow::Error| {
+        eprintln!("cdeguard: error: {e:#}");
+        Ok(ExitCode::from(EXIT_ERROR))
+    };
+    let from_arg = match parse_endpoint(&mut cluster, from).context("--from") {
+        Ok(arg) => arg,
+        Err(e) => return usage(e),
+    };
+    let to_arg = match parse_endpoint(&mut cluster, to).context("--to") {
+        Ok(arg) => arg,
+        Err(e) => return usage(e),
+    };
+    let (port_text, protocol) = match port.map(|p| p.split_once('/').unwrap_or((p, "TCP"))) {
+        None => (None, Protocol::Tcp),
+        Some((number, proto)) => match Protocol::parse(proto) {
+            Some(protocol) => (Some(number), protocol),
+            None => {
+                return usage(anyhow::anyhow!(
+                    "--port: protocol `{proto}` is not TCP, UDP or SCTP"
+                ));
+            }
+        },
+    };
+    let analysis = Analysis::new(&cluster, options);
+    let mut explanations = Vec::new();
+    let mut all_allowed = true;
+    for source in endpoints(&analysis, &from_arg, true) {
+        for destination in endpoints(&analysis, &to_arg, false) {
+            let verdict = analysis.verdict(source, destination);
+            let wanted = match port_text {
+                None => None,
+                Some(text) => match resolve_port(&analysis, destination, text) {
+                    Ok(number) => Some(number),
+                    Err(e) => return usage(e),
+                },
+            };
+            let allowed = match wanted {
+                None => !verdict.conns.is_empty(),
+                Some(number) => verdict.conns.contains(protocol, number),
+            };
+            all_allowed &= allowed;
+            // An address is shown as given, not as the range of addresses treated alike.
+            let name = |endpoint: Endpoint, arg: &str| match endpoint {
+                Endpoint::Ip(_) => arg.to_owned(),
+                Endpoint::Class(_) => analysis.endpoint_name(endpoint),
+            };
+            let mut explanation = explain(
+                &analysis,
+                name(source, from),
+                name(destination, to),
+                &verdict,
+            );
+            explanation.allowed = allowed;
+            explanations.push((explanation, wanted));
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match format {
+        ReportFormat::Json => {
+            let list: Vec<_> = explanations.iter().map(|(e, _)| e).collect();
+            serde_json::to_writer_pretty(&mut out, &list)?;
+            writeln!(out)?;
+        }
+        ReportFormat::Text => {
+            for (e, wanted) in &explanations {
+                let what = match wanted {
+                    Some(number) => format!("{}/{number}", protocol.name()),
+                    None => e.connections.clone(),
+                };
+                let verdict = if e.allowed { "ALLOWED" } else { "BLOCKED" };
+                writeln!(out, "{verdict}: {} => {} : {what}", e.from, e.to)?;
+                if wanted.is_some() && e.allowed {
+                    writeln!(out, "  (all allowed: {})", e.connections)?;
+                }
+                for line in explanation_lines(e) {
+                    writeln!(out, "{line}")?;
+                }
+            }
+        }
+    }
+    Ok(exit(&cluster, !all_allowed))
+}
+
+/// A port number, or a port name of the destination pod.
+fn resolve_port(analysis: &Analysis<'_>, destination: Endpoint, text: &str) -> anyhow::Result<u16> {
+    if let Ok(number) = text.parse::<u16>() {
+        if PortRanges::all().contains(number) {
+            return Ok(number);
+        }
+        bail!("--port: {number} is not in 1..=65535");
+    }
+    match destination {
+        Endpoint::Class(c) => analysis.classes[c]
+            .named_ports
+            .get(text)
+            .map(|&(_, number)| number)
+            .ok_or_else(|| anyhow::anyhow!("--port: the destination has no port named `{text}`")),
+        Endpoint::Ip(_) => bail!("--port: a port name needs a pod destination"),
+    }
+}
+
+fn test(inputs: &Inputs, format: ReportFormat) -> anyhow::Result<ExitCode> {
+    let (cluster, options) = inputs.load();
+    let report = segmentation::test(&cluster, options);
+    let mut out = std::io::stdout().lock();
+    if report.cde.is_empty() {
+        eprintln!(
+            "cdeguard: error: no CDE workload found (label or annotate workloads or namespaces `pci.cdeguard.io/scope: cde`)"
+        );
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    match format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        ReportFormat::Text => {
+            writeln!(out, "Segmentation test ({})", report.requirement)?;
+            writeln!(out, "CDE: {}", report.cde.join(", "))?;
+            for subject in &report.subjects {
+                if subject.isolated {
+                    writeln!(
+                        out,
+                        "PASS  {:?} {}: no path into the CDE",
+                        subject.kind, subject.subject
+                    )?;
+                    continue;
+                }
+                writeln!(
+                    out,
+                    "FAIL  {:?} {}: {} path(s) into the CDE",
+                    subject.kind,
+                    subject.subject,
+                    subject.paths.len()
+                )?;
+                for path in &subject.paths {
+                    writeln!(out, "  => {} : {}", path.to, path.connections)?;
+                    for line in explanation_lines(path) {
+                        writeln!(out, "  {line}")?;
+                    }
+                }
+            }
+            for status in &report.mtls {
+                let ports: Vec<String> = status
+                    .port_modes
+                    .iter()
+                    .map(|(port, mode)| format!("port {port}: {mode}"))
+                    .collect();
+                writeln!(
+                    out,
+                    "{}  mTLS (PCI DSS 4.2.1) {}: {}{} ({})",
+                    if status.enforced { "OK  " } else { "NOTE" },
+                    status.workload,
+                    status.mode,
+                    if ports.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", ports.join(", "))
+                    },
+                    status.decided_by
+                )?;
+            }
+            for finding in &report.findings {
+                writeln!(
+                    out,
+                    "WARN  PCI DSS {}: {}",
+                    finding.requirement, finding.message
+                )?;
+            }
+            let failing = report.subjects.iter().filter(|s| !s.isolated).count();
+            if report.passed {
+                writeln!(
+                    out,
+                    "Result: PASSED ({} subjects isolated from the CDE)",
+                    report.subjects.len()
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "Result: FAILED ({failing} of {} subjects reach the CDE)",
+                    report.subjects.len()
+                )?;
+            }
+        }
+    }
+    Ok(exit(&cluster, !report.passed))
+}
+
+pub(crate) fn scope(args: ScopeArgs) -> anyhow::Result<ExitCode> {
+    let (cluster, options) = args.inputs.load();
+    let analysis = Analysis::new(&cluster, options);
+    let report = classify(&analysis);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        ReportFormat::Text => {
+            for scope in [Scope::Cde, Scope::ConnectedTo, Scope::OutOfScope] {
+                let members: Vec<_> = report
+                    .workloads
+                    .iter()
+                    .filter(|w| w.scope == scope)
+                    .collect();
+                writeln!(out, "{} ({})", scope.name().to_uppercase(), members.len())?;
+                for w in members {
+                    writeln!(out, "  {}  ({})", w.workload, w.location)?;
+                    for reason in &w.reasons {
+                        writeln!(out, "    - {reason}")?;
+                    }
+                }
+            }
+            for (title, list) in [
+                (
+                    "EXTERNAL RANGES REACHING THE CDE",
+                    &report.external_into_cde,
+                ),
+                ("EXTERNAL RANGES THE CDE REACHES", &report.cde_to_external),
+            ] {
+                writeln!(out, "{title} ({})", list.len())?;
+                for path in list {
+                    writeln!(out, "  {} => {} : {}", path.from, path.to, path.connections)?;
+                }
+            }
+        }
+    }
+    Ok(exit(&cluster, false))
+}

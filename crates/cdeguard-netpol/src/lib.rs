@@ -1,0 +1,39 @@
+//! Exact Kubernetes NetworkPolicy reachability, PCI DSS scope and segmentation tests.
+//!
+//! `cluster` reads workloads, namespaces, policies, services, secrets and RBAC bindings
+//! from an `Inventory` (`cdeguard-collect`); `engine` computes which connections the
+//! policies allow between equivalence classes of pods and external address atoms, with
+//! the policies responsible; `matrix` renders the full matrix (text, JSON, DOT); `scope`
+//! classifies workloads as CDE, connected-to/security-impacting or out of scope (PCI DSS
+//! 12.5.2); `segmentation` is the PCI DSS 11.4.5 segmentation test; `generate` writes
+//! least-privilege policies from observed flows; `mesh` computes Istio mTLS per workload.
+
+pub mod cluster;
+pub mod engine;
+pub mod generate;
+pub mod ipset;
+pub mod matrix;
+pub mod mesh;
+pub mod policy;
+pub mod ports;
+pub mod scope;
+pub mod segmentation;
+pub mod selector;
+
+pub use cluster::Cluster;
+pub use engine::{Analysis, Endpoint, HostNetwork, Options, Verdict};
+
+use cdeguard_collect::{CollectOptions, Target};
+use cdeguard_model::InputError;
+
+/// Reads manifests (files, folders, `-`) into a cluster. Reader errors and invalid
+/// objects are returned in `Cluster::errors`; everything else is analysed.
+#[must_use]
+pub fn load(targets: &[Target]) -> Cluster {
+    let inventory = cdeguard_collect::collect(targets, &CollectOptions::default());
+    let mut cluster = Cluster::from_inventory(&inventory);
+    let mut errors: Vec<InputError> = inventory.errors;
+    errors.append(&mut cluster.errors);
+    cluster.errors = errors;
+    cluster
+}

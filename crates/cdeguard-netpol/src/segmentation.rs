@@ -1,0 +1,297 @@
+//! The segmentation test (PCI DSS 11.4.5): proof that out-of-scope systems cannot reach
+//! the CDE.
+//!
+//! What: the subjects are every workload that is neither CDE nor declared
+//! `pci.cdeguard.io/scope: connected` (on itself or its namespace); a new unlabelled pod
+//! in every namespace that is neither CDE nor connected (what anyone allowed to deploy
+//! there gets); a new pod in a new namespace; and every external address range (the atoms
+//! of the ingress `ipBlock`s). For each subject the test proves that NetworkPolicies allow
+//! no connection into any CDE workload, or lists each allowed path with the policies
+//! responsible. The result is the evidence 11.4.5 asks for.
+//!
+//! Why: PCI DSS 11.4.5 requires that segmentation controls be tested to confirm they
+//! isolate out-of-scope systems from the CDE; a policy matrix is that test for a cluster.
+//!
+//! Example: a `default-deny` in the CDE namespace plus one rule allowing `storefront`
+//! passes only if `storefront` is declared connected; an `ingress: [{}]` on a CDE pod
+//! fails for every subject, citing that rule.
+//!
+//! Fix: add default-deny ingress to the CDE namespaces and allow only declared
+//! connected-to workloads; or declare the workload connected (it is then in scope).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::cluster::Cluster;
+use crate::engine::{Analysis, Endpoint, HostNetwork, Options};
+use crate::ipset::parse_cidr;
+use crate::matrix::{Explanation, explain};
+use crate::mesh::{MtlsStatus, mtls_status};
+use crate::policy::Direction;
+use crate::scope::{SCOPE_KEY, cde_reason};
+use crate::selector::Labels;
+
+/// Namespace of the "pod in a new namespace" subject.
+pub const NEW_NAMESPACE: &str = "cdeguard-segmentation-new-namespace";
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubjectKind {
+    Workload,
+    Namespace,
+    External,
+}
+
+/// One subject and what it can reach in the CDE.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubjectResult {
+    pub kind: SubjectKind,
+    pub subject: String,
+    pub isolated: bool,
+    pub paths: Vec<Explanation>,
+}
+
+/// The test result.
+#[derive(Clone, Debug, Serialize)]
+pub struct SegmentationReport {
+    pub requirement: &'static str,
+    pub passed: bool,
+    pub cde: Vec<String>,
+    pub subjects: Vec<SubjectResult>,
+    /// Istio mTLS of each CDE workload (PCI DSS 4.2.1; reported, not part of the verdict).
+    pub mtls: Vec<MtlsStatus>,
+    /// Weaknesses around the CDE that do not by themselves open a path into it.
+    pub findings: Vec<Finding>,
+}
+
+/// A weakness of the CDE's network controls.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// PCI DSS v4.0.1 requirement.
+    pub requirement: &'static str,
+    pub message: String,
+}
+
+/// Private, loopback and link-local ranges: destinations that are not the internet.
+const NOT_INTERNET: [&str; 7] = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "fc00::/7",
+    "fe80::/10",
+];
+
+fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Finding> {
+    let cluster = analysis.cluster;
+    let mut out = Vec::new();
+    for &class in cde_classes {
+        let name = analysis.class_name(class);
+        if analysis.classes[class].host_network
+            && analysis.options.host_network == HostNetwork::Unenforced
+        {
+            out.push(Finding {
+                requirement: "1.3.1",
+                message: format!("CDE workload {name} uses the host network: NetworkPolicy cannot isolate it (remove `hostNetwork`)"),
+            });
+        } else if analysis.selecting(Direction::Ingress, class).is_empty() {
+            out.push(Finding {
+                requirement: "1.3.1",
+                message: format!("CDE workload {name} is not isolated for ingress: no NetworkPolicy selects it (add a default-deny ingress policy)"),
+            });
+        }
+        if analysis.selecting(Direction::Egress, class).is_empty()
+            && !analysis.classes[class].host_network
+        {
+            out.push(Finding {
+                requirement: "1.3.2",
+                message: format!("CDE workload {name} is not isolated for egress: no NetworkPolicy selects it (add a default-deny egress policy)"),
+            });
+        }
+        for atom in &analysis.destination_atoms {
+            let internal = NOT_INTERNET
+                .iter()
+                .filter_map(|cidr| parse_cidr(cidr).ok())
+                .any(|range| {
+                    range.family == atom.family
+                        && range.first <= atom.first
+                        && atom.last <= range.last
+                });
+            if internal {
+                continue;
+            }
+            let verdict = analysis.verdict(Endpoint::Class(class), Endpoint::Ip(*atom));
+            if !verdict.conns.is_empty() {
+                let allowed_by: Vec<String> = verdict
+                    .egress
+                    .allowances
+                    .iter()
+                    .map(|a| cluster.policies[a.policy].reference())
+                    .collect();
+                out.push(Finding {
+                    requirement: "1.3.2",
+                    message: format!(
+                        "CDE workload {name} may connect to {atom}, which includes internet addresses ({}){}",
+                        verdict.conns,
+                        if allowed_by.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", allowed by {}", allowed_by.join(", "))
+                        }
+                    ),
+                });
+            }
+        }
+    }
+    for service in &cluster.services {
+        if !matches!(service.service_type.as_str(), "NodePort" | "LoadBalancer") {
+            continue;
+        }
+        let Some(selector) = &service.selector else {
+            continue;
+        };
+        let exposed: Vec<String> = cde_classes
+            .iter()
+            .filter(|&&c| {
+                let class = &analysis.classes[c];
+                class.namespace == service.namespace
+                    && selector.iter().all(|(k, v)| class.labels.get(k) == Some(v))
+            })
+            .map(|&c| analysis.class_name(c))
+            .collect();
+        if !exposed.is_empty() {
+            out.push(Finding {
+                requirement: "1.4.1",
+                message: format!(
+                    "{} Service {}/{} ({}:{}) exposes CDE workload(s) {} outside the cluster",
+                    service.service_type,
+                    service.namespace,
+                    service.name,
+                    service.path,
+                    service.line,
+                    exposed.join(", ")
+                ),
+            });
+        }
+    }
+    out
+}
+
+fn namespace_declared(cluster: &Cluster, namespace: &str, value: &str) -> bool {
+    cluster.namespaces.get(namespace).is_some_and(|ns| {
+        ns.labels
+            .get(SCOPE_KEY)
+            .or_else(|| ns.annotations.get(SCOPE_KEY))
+            .is_some_and(|v| v.eq_ignore_ascii_case(value))
+    })
+}
+
+/// Runs the segmentation test.
+#[must_use]
+pub fn test(cluster: &Cluster, options: Options) -> SegmentationReport {
+    let mut probed = cluster.clone();
+    let cde_workloads: BTreeSet<usize> = cluster
+        .workloads
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| cde_reason(cluster, w).is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let cde_namespaces: BTreeSet<&str> = cde_workloads
+        .iter()
+        .map(|&i| cluster.workloads[i].namespace.as_str())
+        .collect();
+    let mut subjects: Vec<(SubjectKind, String, usize)> = Vec::new();
+    for (i, w) in cluster.workloads.iter().enumerate() {
+        let connected = w
+            .labels
+            .get(SCOPE_KEY)
+            .or_else(|| w.annotations.get(SCOPE_KEY))
+            .is_some_and(|v| v.eq_ignore_ascii_case("connected"))
+            || namespace_declared(cluster, &w.namespace, "connected");
+        if !cde_workloads.contains(&i) && !connected {
+            subjects.push((SubjectKind::Workload, w.display(), i));
+        }
+    }
+    for name in cluster.namespaces.keys() {
+        if cde_namespaces.contains(name.as_str())
+            || namespace_declared(cluster, name, "connected")
+            || namespace_declared(cluster, name, "cde")
+        {
+            continue;
+        }
+        let index = probed.add_probe_pod(name, Labels::new(), "<any new pod>");
+        subjects.push((
+            SubjectKind::Namespace,
+            format!("{name}/<any new pod>"),
+            index,
+        ));
+    }
+    let index = probed.add_probe_pod(NEW_NAMESPACE, Labels::new(), "<any new pod>");
+    subjects.push((
+        SubjectKind::Namespace,
+        "<any new namespace>/<any new pod>".to_owned(),
+        index,
+    ));
+
+    let analysis = Analysis::new(&probed, options);
+    let cde_classes: BTreeSet<usize> = cde_workloads
+        .iter()
+        .map(|&i| analysis.class_of[i])
+        .collect();
+    let cde_names: Vec<String> = cde_workloads
+        .iter()
+        .map(|&i| cluster.workloads[i].display())
+        .collect();
+    let paths_from = |source: Endpoint, name: &str| -> Vec<Explanation> {
+        cde_classes
+            .iter()
+            .filter_map(|&c| {
+                let verdict = analysis.verdict(source, Endpoint::Class(c));
+                (!verdict.conns.is_empty())
+                    .then(|| explain(&analysis, name.to_owned(), analysis.class_name(c), &verdict))
+            })
+            .collect()
+    };
+    let mut results = Vec::new();
+    for (kind, name, workload) in subjects {
+        let paths = paths_from(analysis.endpoint_of(workload), &name);
+        results.push(SubjectResult {
+            kind,
+            subject: name,
+            isolated: paths.is_empty(),
+            paths,
+        });
+    }
+    for atom in &analysis.source_atoms {
+        let name = atom.to_string();
+        let paths = paths_from(Endpoint::Ip(*atom), &name);
+        results.push(SubjectResult {
+            kind: SubjectKind::External,
+            subject: name,
+            isolated: paths.is_empty(),
+            paths,
+        });
+    }
+    let mtls = cde_workloads
+        .iter()
+        .map(|&i| {
+            mtls_status(
+                cluster,
+                &cluster.peer_authentications,
+                &cluster.workloads[i],
+            )
+        })
+        .collect();
+    let findings = findings(&analysis, &cde_classes);
+    SegmentationReport {
+        requirement: "PCI DSS v4.0.1 11.4.5",
+        mtls,
+        findings,
+        passed: !cde_names.is_empty() && results.iter().all(|r| r.isolated),
+        cde: cde_names,
+        subjects: results,
+    }
+}
