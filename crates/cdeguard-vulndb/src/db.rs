@@ -172,7 +172,7 @@ impl Builder {
     pub fn to_bytes(mut self) -> Vec<u8> {
         self.info.format = FORMAT_VERSION;
         self.info.built_at = jiff::Timestamp::now().to_string();
-        for (key, _) in &self.entries {
+        for key in self.entries.keys() {
             let label = String::from_utf8_lossy(key.split(|b| *b == 0).next().unwrap_or(key));
             self.info
                 .ecosystems

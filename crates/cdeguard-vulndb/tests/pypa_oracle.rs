@@ -7,6 +7,8 @@
 //! The oracle (PyYAML and `packaging` in `$CDEGUARD_ORACLES/venv`) is installed by
 //! `.ci/setup`.
 
+#![allow(clippy::print_stdout)] // the test reports how many pairs it compared
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -64,15 +66,15 @@ fn around(version: &str) -> Vec<String> {
         format!("{version}.dev0"),
     ];
     let parts: Vec<&str> = version.split('.').collect();
-    if let Some(last) = parts.last().and_then(|l| l.parse::<u64>().ok()) {
-        if last > 0 {
-            let mut lower = parts[..parts.len() - 1].join(".");
-            if !lower.is_empty() {
-                lower.push('.');
-            }
-            lower.push_str(&(last - 1).to_string());
-            out.push(lower);
+    if let Some(last) = parts.last().and_then(|l| l.parse::<u64>().ok())
+        && last > 0
+    {
+        let mut lower = parts[..parts.len() - 1].join(".");
+        if !lower.is_empty() {
+            lower.push('.');
         }
+        lower.push_str(&(last - 1).to_string());
+        out.push(lower);
     }
     out
 }
