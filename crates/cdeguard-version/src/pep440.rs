@@ -19,25 +19,37 @@ pub struct Pep440 {
 }
 
 /// A non-negative integer of any size (`packaging` uses Python integers, so
-/// `1.99999999999999999999` is a valid release): digits without leading zeros, ordered by
-/// length, then digit by digit.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
-struct Num {
-    len: usize,
-    digits: String,
+/// `1.99999999999999999999` is a valid release). Numbers that fit a `u64` (all real
+/// ones) are kept as one, so parsing does not allocate; larger ones keep their digits
+/// (without leading zeros) and, being larger, sort after every `Small`: declaration order
+/// plus (length, digits) order is numeric order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Num {
+    Small(u64),
+    Big { len: usize, digits: String },
+}
+
+impl Default for Num {
+    fn default() -> Self {
+        Num::Small(0)
+    }
 }
 
 impl Num {
     fn new(digits: &str) -> Self {
         let digits = digits.trim_start_matches('0');
-        Num {
-            len: digits.len(),
-            digits: digits.to_owned(),
+        match digits.parse::<u64>() {
+            Ok(n) => Num::Small(n),
+            Err(_) if digits.is_empty() => Num::Small(0),
+            Err(_) => Num::Big {
+                len: digits.len(),
+                digits: digits.to_owned(),
+            },
         }
     }
 
     fn is_zero(&self) -> bool {
-        self.len == 0
+        *self == Num::Small(0)
     }
 }
 

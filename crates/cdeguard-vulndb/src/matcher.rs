@@ -52,6 +52,7 @@ pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, Db
     let mut decoded: HashMap<Vec<u8>, Rc<Vec<StoredAdvisory>>> = HashMap::new();
     for (index, package) in packages.iter().enumerate() {
         let version = key::advisory_version(package);
+        let installed = range::Installed::new(package.ecosystem, version);
         let mut hits: Vec<(StoredAdvisory, Vec<String>)> = Vec::new();
         let package_keys = key::package_keys(package);
         let package_key_count = package_keys.len();
@@ -72,7 +73,7 @@ pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, Db
                 let mut affected = false;
                 let mut fixed = Vec::new();
                 for entry in &advisory.affected {
-                    match range::evaluate(package.ecosystem, version, entry) {
+                    match range::evaluate_installed(package.ecosystem, &installed, entry) {
                         Verdict::Affected => {
                             affected = true;
                             fixed.extend(range::fixed_versions(entry));

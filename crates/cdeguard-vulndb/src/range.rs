@@ -26,17 +26,68 @@ pub enum Verdict {
     Undecidable(VersionError),
 }
 
+/// An installed version, parsed once for its comparisons with every event and listed
+/// version of a package's advisories (re-parsing it per comparison dominated matching
+/// profiles: PEP 440 parsing allocates).
+#[derive(Debug)]
+pub struct Installed<'a> {
+    text: &'a str,
+    pep440: Option<cdeguard_version::pep440::Pep440>,
+}
+
+impl<'a> Installed<'a> {
+    #[must_use]
+    pub fn new(ecosystem: Ecosystem, text: &'a str) -> Self {
+        let pep440 = if ecosystem == Ecosystem::PyPI {
+            cdeguard_version::pep440::parse(text).ok()
+        } else {
+            None
+        };
+        Self { text, pep440 }
+    }
+
+    /// The installed version against `other`, exactly as [`compare`] orders them.
+    fn cmp(
+        &self,
+        ecosystem: Ecosystem,
+        kind: RangeKind,
+        other: &str,
+    ) -> Result<Ordering, VersionError> {
+        if let (RangeKind::Ecosystem, Some(mine)) = (kind, &self.pep440) {
+            // As `pep440::compare`: a version PEP 440 rejects sorts before every valid one.
+            return Ok(match cdeguard_version::pep440::parse(other) {
+                Ok(theirs) => mine.cmp(&theirs),
+                Err(_) => Ordering::Greater,
+            });
+        }
+        compare(ecosystem, kind, self.text, other)
+    }
+}
+
 /// Evaluates one `affected[]` entry for `version`.
 #[must_use]
 pub fn evaluate(ecosystem: Ecosystem, version: &str, affected: &StoredAffected) -> Verdict {
+    evaluate_installed(ecosystem, &Installed::new(ecosystem, version), affected)
+}
+
+/// Evaluates one `affected[]` entry for an installed version parsed once.
+#[must_use]
+pub fn evaluate_installed(
+    ecosystem: Ecosystem,
+    installed: &Installed<'_>,
+    affected: &StoredAffected,
+) -> Verdict {
+    let version = installed.text;
     // `versions` lists run to hundreds of entries: stored sorted, they are binary
     // searched by the ecosystem's equality (PEP 440 `1.0 == 1.0.0`).
     let mut undecidable = None;
     if affected.versions_sorted {
         let found = affected.versions.binary_search_by(|listed| {
-            compare(ecosystem, RangeKind::Ecosystem, listed, version).unwrap_or(Ordering::Less)
+            installed
+                .cmp(ecosystem, RangeKind::Ecosystem, listed)
+                .map_or(Ordering::Less, Ordering::reverse)
         });
-        match compare(ecosystem, RangeKind::Ecosystem, version, version) {
+        match installed.cmp(ecosystem, RangeKind::Ecosystem, version) {
             Err(e) => undecidable = Some(e),
             Ok(_) if found.is_ok() => return Verdict::Affected,
             Ok(_) => {}
@@ -45,7 +96,7 @@ pub fn evaluate(ecosystem: Ecosystem, version: &str, affected: &StoredAffected) 
         return Verdict::Affected;
     }
     for range in &affected.ranges {
-        match in_range(ecosystem, version, range) {
+        match in_range(ecosystem, installed, range) {
             Ok(true) => return Verdict::Affected,
             Ok(false) => {}
             Err(e) => {
@@ -58,7 +109,7 @@ pub fn evaluate(ecosystem: Ecosystem, version: &str, affected: &StoredAffected) 
         .iter()
         .filter(|_| !affected.versions_sorted)
     {
-        match compare(ecosystem, RangeKind::Ecosystem, version, listed) {
+        match installed.cmp(ecosystem, RangeKind::Ecosystem, listed) {
             Ok(Ordering::Equal) => return Verdict::Affected,
             Ok(_) => {}
             Err(e) => {
@@ -114,13 +165,13 @@ fn is_infinite(event: &Event) -> bool {
 
 fn in_range(
     ecosystem: Ecosystem,
-    version: &str,
+    installed: &Installed<'_>,
     range: &StoredRange,
 ) -> Result<bool, VersionError> {
     if range.kind == RangeKind::Git {
         return Ok(false);
     }
-    let cmp = |a: &str, b: &str| compare(ecosystem, range.kind, a, b);
+    let against = |other: &str| installed.cmp(ecosystem, range.kind, other);
     // BeforeLimits: with no limit events an implicit "*" applies.
     let limits: Vec<&Event> = range
         .events
@@ -130,7 +181,7 @@ fn in_range(
     if !limits.is_empty() {
         let mut before_any = false;
         for limit in limits {
-            if is_infinite(limit) || cmp(version, event_version(limit))? == Ordering::Less {
+            if is_infinite(limit) || against(event_version(limit))? == Ordering::Less {
                 before_any = true;
                 break;
             }
@@ -155,7 +206,7 @@ fn in_range(
         let position = if is_zero(event) {
             Ordering::Greater
         } else {
-            cmp(version, event_version(event))?
+            against(event_version(event))?
         };
         match (event, position) {
             // Every later event is at or above this one, so none applies to `version`.
