@@ -204,11 +204,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     options.secrets.respect_gitignore = args.respect_gitignore;
-    let mut notes = Vec::new();
     if options.scanners.contains(&cdeguard_scan::Scanner::Vuln) {
-        let (db, note) = crate::db::for_scan(args.db.as_deref())?;
-        options.vuln.db = Some(db);
-        notes.extend(note);
+        options.vuln.db = crate::db::for_scan(args.db.as_deref())?;
+        options.vuln.embedded_fallback = true;
     }
     options.vuln.deadline_includes_high = args.deadline_includes_high;
     options.vuln.max_data_age_days = args.max_db_age;
@@ -224,7 +222,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     let report = cdeguard_scan::scan(&targets, &options);
 
-    for notice in notes.iter().chain(&report.notices) {
+    for notice in &report.notices {
         eprintln!("cdeguard: note: {notice}");
     }
     for error in &report.errors {

@@ -170,10 +170,8 @@ fn info(path: &Path, verify: bool, json: bool) -> anyhow::Result<ExitCode> {
     println!("format:    {}", info.format);
     println!("built:     {}", info.built_at);
     let age = info
-        .newest_modified
-        .as_deref()
-        .and_then(|m| m.parse::<jiff::Timestamp>().ok())
-        .map(|t| (jiff::Timestamp::now().as_second() - t.as_second()) / 86_400);
+        .data_age(jiff::Zoned::now().date())
+        .map(|(_, days)| days);
     println!(
         "data:      newest record {}{}",
         info.newest_modified.as_deref().unwrap_or("-"),
@@ -197,18 +195,14 @@ fn info(path: &Path, verify: bool, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The database a scan uses: `--db`, else the default file when it exists, else the
-/// embedded example data (with a note saying so).
-pub(crate) fn for_scan(db: Option<&Path>) -> anyhow::Result<(Arc<Database>, Option<String>)> {
-    if let Some(path) = db {
-        return Ok((Arc::new(Database::open(path)?), None));
-    }
-    if let Some(path) = cdeguard_vulndb::db::default_path().filter(|p| p.is_file()) {
-        return Ok((Arc::new(Database::open(&path)?), None));
-    }
-    let note = format!(
-        "no vulnerability database at the default location: using the {} (run `cdeguard db update` for the full OSV data)",
-        cdeguard_vulndb::embedded::NAME
-    );
-    Ok((Arc::new(cdeguard_vulndb::embedded::database()?), Some(note)))
+/// The database a scan uses: `--db`, else the default file when it exists; `None`
+/// leaves the scan to fall back to the embedded example data.
+pub(crate) fn for_scan(db: Option<&Path>) -> anyhow::Result<Option<Arc<Database>>> {
+    let path = db
+        .map(Path::to_path_buf)
+        .or_else(|| cdeguard_vulndb::db::default_path().filter(|p| p.is_file()));
+    Ok(match path {
+        Some(path) => Some(Arc::new(Database::open(&path)?)),
+        None => None,
+    })
 }

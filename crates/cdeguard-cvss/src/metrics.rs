@@ -12,6 +12,24 @@ pub(crate) struct MetricDef {
     pub(crate) mandatory: bool,
 }
 
+/// A metric every vector of the version must carry.
+pub(crate) const fn base(name: &'static str, values: &'static [&'static str]) -> MetricDef {
+    MetricDef {
+        name,
+        values,
+        mandatory: true,
+    }
+}
+
+/// A metric a vector may leave out (temporal, threat, environmental, supplemental).
+pub(crate) const fn optional(name: &'static str, values: &'static [&'static str]) -> MetricDef {
+    MetricDef {
+        name,
+        values,
+        mandatory: false,
+    }
+}
+
 /// The metric values of one vector, aligned with the version's table.
 pub(crate) struct Metrics {
     values: Vec<Option<&'static str>>,

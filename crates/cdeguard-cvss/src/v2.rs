@@ -8,23 +8,8 @@
 //! equation can be negative (low requirements); it is rounded as such and only the final
 //! score is clamped at 0, as the guide's equations read.
 
-use crate::metrics::{MetricDef, Metrics};
+use crate::metrics::{MetricDef, Metrics, base, optional};
 use crate::{Cvss, CvssError, CvssVersion, Rating, TemporalEnvironmental};
-
-const fn base(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: true,
-    }
-}
-const fn optional(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: false,
-    }
-}
 
 static METRICS: [MetricDef; 14] = [
     base("AV", &["L", "A", "N"]),

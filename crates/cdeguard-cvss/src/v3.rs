@@ -8,24 +8,9 @@
 //! 7.52 × (MISS − 0.029) − 3.25 × (MISS × 0.9731 − 0.02)^13 instead of v3.0's
 //! 7.52 × (MISS − 0.029) − 3.25 × (MISS − 0.02)^15.
 
-use crate::metrics::{MetricDef, Metrics};
+use crate::metrics::{MetricDef, Metrics, base, optional};
 use crate::rounding;
 use crate::{Cvss, CvssError, CvssVersion, Rating, TemporalEnvironmental};
-
-const fn base(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: true,
-    }
-}
-const fn optional(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: false,
-    }
-}
 
 static METRICS: [MetricDef; 22] = [
     base("AV", &["N", "A", "L", "P"]),

@@ -18,28 +18,13 @@
 //! # Ok::<(), cdeguard_cvss::CvssError>(())
 //! ```
 
-use crate::metrics::{MetricDef, Metrics};
+use crate::metrics::{MetricDef, Metrics, base, optional};
 use crate::rounding;
 use crate::v4_lookup::{
     EQ1_DEPTH, EQ1_MAXES, EQ2_DEPTH, EQ2_MAXES, EQ3_EQ6_DEPTH, EQ3_EQ6_MAXES, EQ4_DEPTH, EQ4_MAXES,
     macrovector_score,
 };
 use crate::{Cvss, CvssError, CvssVersion, Rating};
-
-const fn base(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: true,
-    }
-}
-const fn optional(name: &'static str, values: &'static [&'static str]) -> MetricDef {
-    MetricDef {
-        name,
-        values,
-        mandatory: false,
-    }
-}
 
 /// The metrics in specification order (section 7 of the v4.0 document).
 static METRICS: [MetricDef; 32] = [

@@ -408,16 +408,7 @@ mod tests {
             "1.2a",
             "1.2.1",
         ];
-        for pair in ascending.windows(2) {
-            assert_eq!(compare(pair[0], pair[1]), Less, "{} < {}", pair[0], pair[1]);
-            assert_eq!(
-                compare(pair[1], pair[0]),
-                Greater,
-                "{} > {}",
-                pair[1],
-                pair[0]
-            );
-        }
+        crate::assert_ascending(compare, &ascending);
     }
 
     #[test]

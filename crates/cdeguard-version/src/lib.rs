@@ -150,3 +150,24 @@ pub fn symbol(ordering: Ordering) -> &'static str {
         Ordering::Greater => ">",
     }
 }
+
+/// Asserts that `compare` orders `versions` strictly ascending, in both directions.
+#[cfg(test)]
+fn assert_ascending(compare: fn(&str, &str) -> Ordering, versions: &[&str]) {
+    for pair in versions.windows(2) {
+        assert_eq!(
+            compare(pair[0], pair[1]),
+            Ordering::Less,
+            "{} < {}",
+            pair[0],
+            pair[1]
+        );
+        assert_eq!(
+            compare(pair[1], pair[0]),
+            Ordering::Greater,
+            "{} > {}",
+            pair[1],
+            pair[0]
+        );
+    }
+}

@@ -265,16 +265,7 @@ mod tests {
             "1.0.1",
             "1.1",
         ];
-        for pair in ascending.windows(2) {
-            assert_eq!(compare(pair[0], pair[1]), Less, "{} < {}", pair[0], pair[1]);
-            assert_eq!(
-                compare(pair[1], pair[0]),
-                Greater,
-                "{} > {}",
-                pair[1],
-                pair[0]
-            );
-        }
+        crate::assert_ascending(compare, &ascending);
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub fn compare(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::compare;
-    use std::cmp::Ordering::{Equal, Greater, Less};
+    use std::cmp::Ordering::Equal;
 
     #[test]
     fn nuget_order() {
@@ -110,16 +110,7 @@ mod tests {
             "1.0.1",
             "13.0.1",
         ];
-        for pair in ascending.windows(2) {
-            assert_eq!(compare(pair[0], pair[1]), Less, "{} < {}", pair[0], pair[1]);
-            assert_eq!(
-                compare(pair[1], pair[0]),
-                Greater,
-                "{} > {}",
-                pair[1],
-                pair[0]
-            );
-        }
+        crate::assert_ascending(compare, &ascending);
         assert_eq!(compare("1.0", "1.0.0.0"), Equal);
         assert_eq!(compare("1.0.0+build.5", "1.0.0"), Equal);
         assert_eq!(compare("1.0.0-RC.1", "1.0.0-rc.1"), Equal);

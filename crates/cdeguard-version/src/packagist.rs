@@ -188,16 +188,7 @@ mod tests {
             "1.0.1",
             "1.0-pl1",
         ];
-        for pair in ascending.windows(2) {
-            assert_eq!(compare(pair[0], pair[1]), Less, "{} < {}", pair[0], pair[1]);
-            assert_eq!(
-                compare(pair[1], pair[0]),
-                Greater,
-                "{} > {}",
-                pair[1],
-                pair[0]
-            );
-        }
+        crate::assert_ascending(compare, &ascending);
         assert_eq!(compare("v1.2.3", "1.2.3"), Equal);
         assert_eq!(compare("1.0rc1", "1.0-RC-1"), Equal);
         assert_eq!(compare("1..0", "1.0"), Equal, "separator runs collapse");

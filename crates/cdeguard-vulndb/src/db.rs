@@ -75,6 +75,21 @@ pub struct Info {
     pub sources: Vec<String>,
 }
 
+impl Info {
+    /// The date of the newest record and its age in days on `today` (how current the
+    /// threat data is, PCI DSS 6.3.1).
+    #[must_use]
+    pub fn data_age(&self, today: jiff::civil::Date) -> Option<(jiff::civil::Date, i32)> {
+        let newest = self
+            .newest_modified
+            .as_deref()?
+            .parse::<jiff::Timestamp>()
+            .ok()?;
+        let date = newest.to_zoned(jiff::tz::TimeZone::UTC).date();
+        Some((date, (today - date).get_days()))
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EcosystemCount {
     pub advisories: usize,
@@ -322,15 +337,20 @@ impl std::fmt::Debug for Database {
 /// `~/.local/share/cdeguard/vulndb.cdgdb`.
 #[must_use]
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME")
+    Some(user_dir("XDG_DATA_HOME", ".local/share")?.join("vulndb.cdgdb"))
+}
+
+/// `$<xdg_var>/cdeguard`, else `$HOME/<home_fallback>/cdeguard` (XDG base directories).
+pub(crate) fn user_dir(xdg_var: &str, home_fallback: &str) -> Option<PathBuf> {
+    let base = std::env::var_os(xdg_var)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME")
                 .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".local/share"))
+                .map(|h| PathBuf::from(h).join(home_fallback))
         })?;
-    Some(base.join("cdeguard").join("vulndb.cdgdb"))
+    Some(base.join("cdeguard"))
 }
 
 impl Database {

@@ -103,23 +103,6 @@ impl StoredAdvisory {
     /// ranges and version lists (often hundreds of versions) that only matching reads.
     #[must_use]
     pub fn for_report(&self) -> Self {
-        let mut copy = self.clone_header();
-        copy.affected = self
-            .affected
-            .iter()
-            .map(|a| StoredAffected {
-                ranges: Vec::new(),
-                versions: Vec::new(),
-                versions_sorted: false,
-                severity: a.severity.clone(),
-                stated_severity: a.stated_severity.clone(),
-            })
-            .collect();
-        copy
-    }
-
-    /// Everything but the `affected` entries.
-    fn clone_header(&self) -> Self {
         Self {
             id: self.id.clone(),
             aliases: self.aliases.clone(),
@@ -129,7 +112,17 @@ impl StoredAdvisory {
             modified: self.modified.clone(),
             severity: self.severity.clone(),
             stated_severity: self.stated_severity.clone(),
-            affected: Vec::new(),
+            affected: self
+                .affected
+                .iter()
+                .map(|a| StoredAffected {
+                    ranges: Vec::new(),
+                    versions: Vec::new(),
+                    versions_sorted: false,
+                    severity: a.severity.clone(),
+                    stated_severity: a.stated_severity.clone(),
+                })
+                .collect(),
             references: self.references.clone(),
         }
     }

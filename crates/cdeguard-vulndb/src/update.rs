@@ -62,15 +62,7 @@ struct Validators {
 /// The cache folder: `$XDG_CACHE_HOME/cdeguard/osv`, else `~/.cache/cdeguard/osv`.
 #[must_use]
 pub fn default_cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
-    Some(base.join("cdeguard").join("osv"))
+    Some(crate::db::user_dir("XDG_CACHE_HOME", ".cache")?.join("osv"))
 }
 
 /// The URL path segment of an ecosystem (`Red Hat` -> `Red%20Hat`).
