@@ -41,7 +41,9 @@ for i in range(10000):
     rows.append(f"{eco}\t{name}\t{'v' + v if eco == 'Go' else v}")
 print("\n".join(rows))
 PY
+# Matching runs on rayon workers (one per core); RAYON_NUM_THREADS=1 shows one core.
 for i in 1 2 3; do "$TIMINGS" "$W/all.cdgdb" "$W/packages.tsv"; done | tee "$W/timings.txt"
+for i in 1 2 3; do RAYON_NUM_THREADS=1 "$TIMINGS" "$W/all.cdgdb" "$W/packages.tsv"; done | tee -a "$W/timings.txt"
 
 echo "== 3. the peers' pinned Python environment: cdeguard vs Trivy"
 ENV="$W/pyenv"

@@ -1,5 +1,7 @@
 //! Fuzzes the vulnerability database's untrusted inputs: OSV records (JSON/YAML) through
-//! import, build and matching, and raw bytes opened as a database file. Any panic is a
+//! import, build and matching, raw bytes opened as a database file, and raw bytes as one
+//! entry's binary layout (a real file checks each entry's CRC first, so this reaches the
+//! decoder directly). Any panic is a
 //! bug; a corrupt database must be an error, never a crash.
 #![no_main]
 
@@ -26,6 +28,20 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(db) = cdeguard_vulndb::Database::from_bytes("fuzz", data.to_vec()) {
         let _ = db.verify();
         let _ = db.lookup(b"PyPI\0django");
+    }
+    // Bytes as one entry: decoded, evaluated, and its reports decoded.
+    if let Ok(advisories) = cdeguard_vulndb::entry::decode(data) {
+        for ecosystem in [Ecosystem::PyPI, Ecosystem::Go, Ecosystem::Debian] {
+            let installed = cdeguard_vulndb::range::Installed::new(ecosystem, "1.0.0");
+            for advisory in &advisories {
+                for affected in &advisory.affected {
+                    let _ = cdeguard_vulndb::range::evaluate_installed(ecosystem, &installed, affected);
+                }
+            }
+        }
+        for advisory in &advisories {
+            let _ = advisory.report();
+        }
     }
     // Bytes as OSV records, built into a database and matched.
     let Ok(records) = cdeguard_vulndb::import::parse_records("fuzz", data) else { return };

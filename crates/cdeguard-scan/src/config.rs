@@ -10,12 +10,19 @@
 //!     fingerprint: 3f9a…             # optional: one exact secret / card number
 //!     justification: "Legacy namespace layout; migration tracked in PAY-1234"
 //!     expires: 2027-03-31            # optional; after it the finding is open again
+//!   - vulnerability: CVE-2020-14343  # a vulnerability by id or alias (rule
+//!     package: PyYAML                #   CDG-VULN-001 implied); optional package
+//!     justification: "Loader not reachable from user input (threat model TM-12)"
+//!     expires: 2026-12-31
 //! ```
 
 use cdeguard_collect::yaml::{Limits, parse_stream};
 use cdeguard_model::{InputError, Node};
 use globset::{Glob, GlobMatcher};
 use jiff::civil::Date;
+
+/// The rule of vulnerability findings, implied by a `vulnerability` entry.
+const VULNERABILITY_RULE: &str = "CDG-VULN-001";
 
 /// Default file name, looked up in the current folder.
 pub const DEFAULT_CONFIG: &str = ".cdeguard.yaml";
@@ -30,10 +37,22 @@ pub struct AcceptedRisk {
     pub path: Option<GlobMatcher>,
     /// Fingerprint of one secret or card number (see `cdeguard_secrets::mask`).
     pub fingerprint: Option<String>,
+    /// A vulnerability id or alias (CVE, GHSA, PYSEC, ...).
+    pub vulnerability: Option<String>,
+    /// The vulnerable package's name, with `vulnerability`.
+    pub package: Option<String>,
     pub justification: String,
     pub expires: Option<Date>,
     /// Line of the entry in the config file, for notices.
     pub line: u32,
+}
+
+impl AcceptedRisk {
+    /// What the entry accepts, for notices: the vulnerability, else the rule.
+    #[must_use]
+    pub fn subject(&self) -> &str {
+        self.vulnerability.as_deref().unwrap_or(&self.rule)
+    }
 }
 
 /// The parsed configuration.
@@ -97,6 +116,9 @@ fn parse_entry(entry: &Node) -> Result<AcceptedRisk, String> {
         "namespace",
         "name",
         "path",
+        "fingerprint",
+        "vulnerability",
+        "package",
         "justification",
         "expires",
     ];
@@ -119,7 +141,14 @@ fn parse_entry(entry: &Node) -> Result<AcceptedRisk, String> {
             .and_then(Node::scalar_text)
             .filter(|s| !s.trim().is_empty())
     };
-    let rule = text("rule").ok_or("accepted risk without `rule`")?;
+    let vulnerability = text("vulnerability");
+    let rule = text("rule")
+        .or_else(|| {
+            vulnerability
+                .is_some()
+                .then(|| VULNERABILITY_RULE.to_owned())
+        })
+        .ok_or("accepted risk without `rule` (or `vulnerability`)")?;
     let justification = text("justification")
         .ok_or_else(|| format!("accepted risk for {rule} has no `justification`"))?;
     let path = text("path")
@@ -142,6 +171,8 @@ fn parse_entry(entry: &Node) -> Result<AcceptedRisk, String> {
         name: text("name"),
         path,
         fingerprint: text("fingerprint"),
+        vulnerability,
+        package: text("package"),
         justification,
         expires,
         line: entry.line,

@@ -85,6 +85,19 @@ fn risk_matches(risk: &AcceptedRisk, finding: &Finding) -> bool {
             .fingerprint
             .as_ref()
             .is_none_or(|fp| finding.fingerprint.as_ref() == Some(fp))
+        && risk.vulnerability.as_ref().is_none_or(|id| {
+            finding.vulnerability.as_ref().is_some_and(|v| {
+                std::iter::once(&v.id)
+                    .chain(&v.aliases)
+                    .any(|known| known.eq_ignore_ascii_case(id))
+            })
+        })
+        && risk.package.as_ref().is_none_or(|name| {
+            finding
+                .vulnerability
+                .as_ref()
+                .is_some_and(|v| v.package.eq_ignore_ascii_case(name))
+        })
 }
 
 /// Marks accepted findings as suppressed; returns notices about expired and unused
@@ -144,12 +157,14 @@ pub fn apply(
             let date = risk.expires.map(|d| d.to_string()).unwrap_or_default();
             notices.push(format!(
                 "{path}:{}: accepted risk for {} expired on {date}; its findings are open again",
-                risk.line, risk.rule
+                risk.line,
+                risk.subject()
             ));
         } else if !used[i] {
             notices.push(format!(
                 "{path}:{}: accepted risk for {} matches no finding",
-                risk.line, risk.rule
+                risk.line,
+                risk.subject()
             ));
         }
     }
@@ -249,6 +264,75 @@ mod tests {
         assert!(
             notices[1].contains(".cdeguard.yaml:6: accepted risk for CDG-Z matches no finding"),
             "{notices:?}"
+        );
+    }
+
+    fn vulnerability_finding(id: &str, aliases: &[&str], package: &str) -> Finding {
+        let mut f = finding("CDG-VULN-001", "Package", package);
+        f.vulnerability = Some(Box::new(cdeguard_model::Vulnerability {
+            id: id.into(),
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            advisories: vec![],
+            ecosystem: cdeguard_model::Ecosystem::PyPI,
+            package: package.into(),
+            installed_version: "5.3.1".into(),
+            purl: String::new(),
+            fixed_versions: vec![],
+            score: None,
+            vector: None,
+            severity_source: String::new(),
+            published: None,
+            patch_deadline: None,
+            overdue: false,
+            summary: String::new(),
+            references: vec![],
+            found_in: "requirements.txt".into(),
+            layer: None,
+        }));
+        f
+    }
+
+    #[test]
+    fn vulnerabilities_are_accepted_by_id_or_alias_and_package() {
+        let config = Config::parse(
+            ".cdeguard.yaml",
+            "accepted_risks:\n- vulnerability: ghsa-8q59-q68h-6hv4\n  package: pyyaml\n  justification: loader not reachable\n- vulnerability: CVE-2099-1\n  justification: nothing has it\n",
+        )
+        .unwrap();
+        assert_eq!(config.accepted_risks[0].rule, "CDG-VULN-001");
+        let mut findings = vec![
+            vulnerability_finding("CVE-2020-14343", &["GHSA-8q59-q68h-6hv4"], "PyYAML"),
+            // Same advisory, other package: the `package` selector keeps it open.
+            vulnerability_finding("CVE-2020-14343", &["GHSA-8q59-q68h-6hv4"], "ruamel.yaml"),
+            vulnerability_finding("CVE-2021-1", &[], "PyYAML"),
+            // A configuration finding is never accepted by a vulnerability entry.
+            finding("CDG-VULN-001", "Package", "PyYAML"),
+        ];
+        let notices = apply(
+            &mut findings,
+            &Inventory::default(),
+            Some(&config),
+            jiff::civil::date(2026, 1, 1),
+        );
+        let accepted: Vec<bool> = findings.iter().map(|f| f.suppressed.is_some()).collect();
+        assert_eq!(accepted, [true, false, false, false]);
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0].contains(":5: accepted risk for CVE-2099-1 matches no finding"),
+            "{notices:?}"
+        );
+    }
+
+    #[test]
+    fn fingerprint_entries_parse() {
+        let config = Config::parse(
+            ".cdeguard.yaml",
+            "accepted_risks:\n- rule: CDG-SEC-001\n  fingerprint: 3f9a00\n  justification: test fixture key\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.accepted_risks[0].fingerprint.as_deref(),
+            Some("3f9a00")
         );
     }
 }

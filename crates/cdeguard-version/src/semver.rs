@@ -14,8 +14,10 @@ use std::cmp::Ordering;
 
 use crate::VersionError;
 
+/// A parsed version, borrowing from its text (so a version compared with many others is
+/// parsed once; see [`SemVer::precedence`]).
 #[derive(Debug, PartialEq, Eq)]
-struct SemVer<'a> {
+pub struct SemVer<'a> {
     /// Numeric components as digit strings (leading zeros stripped), so any size compares
     /// numerically; usually major, minor, patch.
     core: Vec<&'a str>,
@@ -26,7 +28,11 @@ fn numeric_cmp(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-fn parse(version: &str) -> Result<SemVer<'_>, VersionError> {
+/// Parses a SemVer version (leniently, as described in the module documentation).
+///
+/// # Errors
+/// A version that is not SemVer.
+pub fn parse(version: &str) -> Result<SemVer<'_>, VersionError> {
     let invalid = |reason| VersionError {
         ecosystem: "SemVer",
         version: version.to_owned(),
@@ -67,17 +73,23 @@ fn identifier_cmp(a: &str, b: &str) -> Ordering {
 /// # Errors
 /// A version that is not SemVer.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
-    let (a, b) = (parse(a)?, parse(b)?);
-    // Missing components count as 0 (`1.2` = `1.2.0`; loose versions may have more).
-    let width = a.core.len().max(b.core.len());
-    fn component<'a>(v: &SemVer<'a>, i: usize) -> &'a str {
-        v.core.get(i).copied().unwrap_or("")
-    }
-    let core = (0..width)
-        .map(|i| numeric_cmp(component(&a, i), component(&b, i)))
-        .find(|o| o.is_ne())
-        .unwrap_or(Ordering::Equal);
-    Ok(
+    Ok(parse(a)?.precedence(&parse(b)?))
+}
+
+impl SemVer<'_> {
+    /// SemVer precedence: build metadata ignored, so `Equal` is not identity.
+    #[must_use]
+    pub fn precedence(&self, other: &SemVer<'_>) -> Ordering {
+        let (a, b) = (self, other);
+        // Missing components count as 0 (`1.2` = `1.2.0`; loose versions may have more).
+        let width = a.core.len().max(b.core.len());
+        fn component<'a>(v: &SemVer<'a>, i: usize) -> &'a str {
+            v.core.get(i).copied().unwrap_or("")
+        }
+        let core = (0..width)
+            .map(|i| numeric_cmp(component(a, i), component(b, i)))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal);
         core.then_with(|| match (a.pre.is_empty(), b.pre.is_empty()) {
             (true, true) => Ordering::Equal,
             (true, false) => Ordering::Greater,
@@ -89,8 +101,8 @@ pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
                 .map(|(x, y)| identifier_cmp(x, y))
                 .find(|o| o.is_ne())
                 .unwrap_or_else(|| a.pre.len().cmp(&b.pre.len())),
-        }),
-    )
+        })
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,10 @@ use std::time::Instant;
 
 use cdeguard_model::{Ecosystem, Package};
 
+// As the `cdeguard` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (Some(db), Some(list)) = (args.next(), args.next()) else {
@@ -49,9 +53,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .unwrap_or(0);
     println!(
-        "open_ms={:.3} match_ms={:.3} packages={} matches={} peak_rss_mib={:.1}",
+        "open_ms={:.3} match_ms={:.3} threads={} packages={} matches={} peak_rss_mib={:.1}",
         opened.as_secs_f64() * 1e3,
         matched.as_secs_f64() * 1e3,
+        rayon::current_num_threads(),
         packages.len(),
         result.matches.len(),
         peak_kib as f64 / 1024.0

@@ -14,7 +14,7 @@
 //! | 36 | 4 | reserved (0) |
 //! | 40 | H | header: JSON [`Info`] |
 //! | 40+H | F | `fst::Map` from key (`ecosystem[:release]\0name`) to entry offset |
-//! | 40+H+F | E | entries: `len u32, crc32 u32, JSON [StoredAdvisory] array` |
+//! | 40+H+F | E | entries: `len u32, crc32 u32`, then the advisories of one key ([`crate::entry`]) |
 //! | end-32 | 32 | SHA-256 of everything before |
 //!
 //! Opening checks magic, version, that the lengths add up to the file size (a truncated
@@ -30,13 +30,14 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
+use crate::entry::AdvisoryView;
 use crate::key;
 use crate::osv::Record;
 use crate::store::{StoredAdvisory, StoredAffected};
 
 const MAGIC: &[u8; 8] = b"CDGVULN\0";
 /// Bumped whenever the layout or the stored JSON changes incompatibly.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const FIXED_HEADER: usize = 40;
 const DIGEST: usize = 32;
 
@@ -205,13 +206,13 @@ impl Builder {
         let mut entries = Vec::new();
         let mut index = fst::MapBuilder::memory();
         for (key, advisories) in &self.entries {
-            let json = serde_json::to_vec(advisories).unwrap_or_default();
+            let body = crate::entry::encode(advisories);
             index
                 .insert(key, entries.len() as u64)
                 .unwrap_or_else(|_| unreachable!("BTreeMap keys are sorted and unique"));
-            entries.extend_from_slice(&u32::try_from(json.len()).unwrap_or(u32::MAX).to_le_bytes());
-            entries.extend_from_slice(&crc32fast::hash(&json).to_le_bytes());
-            entries.extend_from_slice(&json);
+            entries.extend_from_slice(&u32::try_from(body.len()).unwrap_or(u32::MAX).to_le_bytes());
+            entries.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+            entries.extend_from_slice(&body);
         }
         let index = index.into_inner().unwrap_or_default();
         let header = serde_json::to_vec(&self.info).unwrap_or_default();
@@ -462,7 +463,7 @@ impl Database {
     ///
     /// # Errors
     /// A corrupt entry (checksum or decoding).
-    pub fn lookup(&self, key: &[u8]) -> Result<Vec<StoredAdvisory>, DbError> {
+    pub fn lookup(&self, key: &[u8]) -> Result<Vec<AdvisoryView<'_>>, DbError> {
         let Some(offset) = self.index.get(key) else {
             return Ok(Vec::new());
         };
@@ -494,7 +495,7 @@ impl Database {
         if crc32fast::hash(body) != crc {
             return Err(corrupt(format!("entry of {label}: checksum mismatch")));
         }
-        serde_json::from_slice(body).map_err(|e| corrupt(format!("entry of {label}: {e}")))
+        crate::entry::decode(body).map_err(|e| corrupt(format!("entry of {label}: {e}")))
     }
 
     /// Checks the whole-file SHA-256.

@@ -50,7 +50,12 @@ pub fn normalise_name(ecosystem: Ecosystem, name: &str) -> String {
                     }
                     in_separator = true;
                 } else {
-                    out.extend(c.to_lowercase());
+                    // ASCII first: `to_lowercase` is a Unicode table lookup.
+                    if c.is_ascii() {
+                        out.push(c.to_ascii_lowercase());
+                    } else {
+                        out.extend(c.to_lowercase());
+                    }
                     in_separator = false;
                 }
             }

@@ -5,6 +5,7 @@
 
 pub mod db;
 pub mod embedded;
+pub mod entry;
 pub mod findings;
 pub mod import;
 pub mod key;

@@ -8,8 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use cdeguard_model::Package;
+use rayon::prelude::*;
 
 use crate::db::{Database, DbError};
+use crate::entry::AdvisoryView;
 use crate::key;
 use crate::range::{self, Verdict};
 use crate::store::StoredAdvisory;
@@ -41,57 +43,82 @@ pub struct Matches {
     pub undecidable: Vec<String>,
 }
 
-/// Matches every package.
+/// Matches every package, in parallel (each worker decodes the entries it needs once).
 ///
 /// # Errors
 /// A corrupt database entry.
 pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matches, DbError> {
+    let per_package: Vec<Result<Matches, DbError>> = packages
+        .par_iter()
+        .enumerate()
+        .map_init(HashMap::new, |decoded, (index, package)| {
+            match_package(db, decoded, index, package)
+        })
+        .collect();
     let mut out = Matches::default();
-    // Many packages share a key (Debian binaries of one source package), so each entry
-    // is decoded once per call.
-    let mut decoded: HashMap<Vec<u8>, Rc<Vec<StoredAdvisory>>> = HashMap::new();
-    for (index, package) in packages.iter().enumerate() {
-        let version = key::advisory_version(package);
-        let installed = range::Installed::new(package.ecosystem, version);
-        let mut hits: Vec<(StoredAdvisory, Vec<String>)> = Vec::new();
-        let package_keys = key::package_keys(package);
-        let package_key_count = package_keys.len();
-        for package_key in package_keys {
-            let advisories = match decoded.get(&package_key) {
-                Some(found) => Rc::clone(found),
-                None => {
-                    let found = Rc::new(db.lookup(&package_key)?);
-                    decoded.insert(package_key, Rc::clone(&found));
-                    found
-                }
-            };
-            for advisory in advisories.iter() {
-                // Only a record without a release can repeat under the second key.
-                if package_key_count > 1 && hits.iter().any(|(h, _)| h.id == advisory.id) {
-                    continue;
-                }
-                let mut affected = false;
-                let mut fixed = Vec::new();
-                for entry in &advisory.affected {
-                    match range::evaluate_installed(package.ecosystem, &installed, entry) {
-                        Verdict::Affected => {
-                            affected = true;
-                            fixed.extend(range::fixed_versions(entry));
-                        }
-                        Verdict::NotAffected => {}
-                        Verdict::Undecidable(e) => out.undecidable.push(format!(
-                            "{} {} {version} ({}): {} not evaluated: {e}",
-                            package.ecosystem, package.name, package.found_in, advisory.id
-                        )),
+    for result in per_package {
+        let found = result?;
+        out.matches.extend(found.matches);
+        out.undecidable.extend(found.undecidable);
+    }
+    Ok(out)
+}
+
+/// Entries already decoded by one worker: many packages share a key (Debian binaries of
+/// one source package).
+type Decoded<'db> = HashMap<Vec<u8>, Rc<Vec<AdvisoryView<'db>>>>;
+
+fn match_package<'db>(
+    db: &'db Database,
+    decoded: &mut Decoded<'db>,
+    index: usize,
+    package: &Package,
+) -> Result<Matches, DbError> {
+    let mut out = Matches::default();
+    let version = key::advisory_version(package);
+    let installed = range::Installed::new(package.ecosystem, version);
+    let mut hits: Vec<(StoredAdvisory, Vec<String>)> = Vec::new();
+    let package_keys = key::package_keys(package);
+    let package_key_count = package_keys.len();
+    for package_key in package_keys {
+        let advisories = match decoded.get(&package_key) {
+            Some(found) => Rc::clone(found),
+            None => {
+                let found = Rc::new(db.lookup(&package_key)?);
+                decoded.insert(package_key, Rc::clone(&found));
+                found
+            }
+        };
+        for advisory in advisories.iter() {
+            // Only a record without a release can repeat under the second key.
+            if package_key_count > 1 && hits.iter().any(|(h, _)| h.id == advisory.id) {
+                continue;
+            }
+            let mut affected = false;
+            let mut fixed = Vec::new();
+            for entry in &advisory.affected {
+                match range::evaluate_installed(package.ecosystem, &installed, entry) {
+                    Verdict::Affected => {
+                        affected = true;
+                        fixed.extend(range::fixed_versions(entry));
                     }
-                }
-                if affected {
-                    hits.push((advisory.for_report(), fixed));
+                    Verdict::NotAffected => {}
+                    Verdict::Undecidable(e) => out.undecidable.push(format!(
+                        "{} {} {version} ({}): {} not evaluated: {e}",
+                        package.ecosystem, package.name, package.found_in, advisory.id
+                    )),
                 }
             }
+            if affected {
+                let report = advisory.report().map_err(|reason| DbError::Corrupt {
+                    path: db.name().to_owned(),
+                    reason: format!("report of {}: {reason}", advisory.id),
+                })?;
+                hits.push((report, fixed));
+            }
         }
-        out.matches.extend(group_aliases(index, hits));
     }
+    out.matches = group_aliases(index, hits);
     Ok(out)
 }
 

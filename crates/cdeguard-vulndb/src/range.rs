@@ -13,8 +13,8 @@ use std::cmp::Ordering;
 use cdeguard_model::Ecosystem;
 use cdeguard_version::VersionError;
 
-use crate::osv::{Event, RangeKind};
-use crate::store::{StoredAffected, StoredRange};
+use crate::osv::RangeKind;
+use crate::store::{AffectedView, AsEventRef, EventKind, EventRef, RangeView, StoredAffected};
 
 /// The answer for one (version, affected entry).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,22 +28,31 @@ pub enum Verdict {
 
 /// An installed version, parsed once for its comparisons with every event and listed
 /// version of a package's advisories (re-parsing it per comparison dominated matching
-/// profiles: PEP 440 parsing allocates).
+/// profiles).
 #[derive(Debug)]
 pub struct Installed<'a> {
     text: &'a str,
     pep440: Option<cdeguard_version::pep440::Pep440>,
+    semver: Option<cdeguard_version::semver::SemVer<'a>>,
 }
 
 impl<'a> Installed<'a> {
     #[must_use]
     pub fn new(ecosystem: Ecosystem, text: &'a str) -> Self {
-        let pep440 = if ecosystem == Ecosystem::PyPI {
-            cdeguard_version::pep440::parse(text).ok()
-        } else {
-            None
-        };
-        Self { text, pep440 }
+        let pep440 = (ecosystem == Ecosystem::PyPI)
+            .then(|| cdeguard_version::pep440::parse(text).ok())
+            .flatten();
+        let semver = matches!(
+            ecosystem,
+            Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Go
+        )
+        .then(|| cdeguard_version::semver::parse(text).ok())
+        .flatten();
+        Self {
+            text,
+            pep440,
+            semver,
+        }
     }
 
     /// The installed version against `other`, exactly as [`compare`] orders them.
@@ -53,21 +62,30 @@ impl<'a> Installed<'a> {
         kind: RangeKind,
         other: &str,
     ) -> Result<Ordering, VersionError> {
-        if let (RangeKind::Ecosystem, Some(mine)) = (kind, &self.pep440) {
-            // As `pep440::compare`: a version PEP 440 rejects sorts before every valid one.
-            return Ok(match cdeguard_version::pep440::parse(other) {
-                Ok(theirs) => mine.cmp(&theirs),
-                Err(_) => Ordering::Greater,
-            });
+        match (kind, &self.pep440, &self.semver) {
+            (RangeKind::Ecosystem, Some(mine), _) => {
+                // As `pep440::compare`: a version PEP 440 rejects sorts before every
+                // valid one.
+                Ok(match cdeguard_version::pep440::parse(other) {
+                    Ok(theirs) => mine.cmp(&theirs),
+                    Err(_) => Ordering::Greater,
+                })
+            }
+            // The ecosystem's order is SemVer, and SEMVER ranges are SemVer anyway.
+            (_, _, Some(mine)) => Ok(mine.precedence(&cdeguard_version::semver::parse(other)?)),
+            _ => compare(ecosystem, kind, self.text, other),
         }
-        compare(ecosystem, kind, self.text, other)
     }
 }
 
 /// Evaluates one `affected[]` entry for `version`.
 #[must_use]
 pub fn evaluate(ecosystem: Ecosystem, version: &str, affected: &StoredAffected) -> Verdict {
-    evaluate_installed(ecosystem, &Installed::new(ecosystem, version), affected)
+    evaluate_installed(
+        ecosystem,
+        &Installed::new(ecosystem, version),
+        &affected.view(),
+    )
 }
 
 /// Evaluates one `affected[]` entry for an installed version parsed once.
@@ -75,7 +93,7 @@ pub fn evaluate(ecosystem: Ecosystem, version: &str, affected: &StoredAffected) 
 pub fn evaluate_installed(
     ecosystem: Ecosystem,
     installed: &Installed<'_>,
-    affected: &StoredAffected,
+    affected: &AffectedView<'_>,
 ) -> Verdict {
     let version = installed.text;
     // `versions` lists run to hundreds of entries: stored sorted, they are binary
@@ -92,7 +110,7 @@ pub fn evaluate_installed(
             Ok(_) if found.is_ok() => return Verdict::Affected,
             Ok(_) => {}
         }
-    } else if affected.versions.iter().any(|listed| listed == version) {
+    } else if affected.versions.contains(&version) {
         return Verdict::Affected;
     }
     for range in &affected.ranges {
@@ -122,16 +140,14 @@ pub fn evaluate_installed(
 
 /// The versions that fix the vulnerability in the ranges of an affected entry.
 #[must_use]
-pub fn fixed_versions(affected: &StoredAffected) -> Vec<String> {
+pub fn fixed_versions(affected: &AffectedView<'_>) -> Vec<String> {
     affected
         .ranges
         .iter()
         .filter(|r| r.kind != RangeKind::Git)
         .flat_map(|r| &r.events)
-        .filter_map(|e| match e {
-            Event::Fixed(v) => Some(v.clone()),
-            _ => None,
-        })
+        .filter(|e| e.kind == EventKind::Fixed)
+        .map(|e| e.version.to_owned())
         .collect()
 }
 
@@ -148,40 +164,25 @@ fn compare(
     }
 }
 
-fn event_version(event: &Event) -> &str {
-    match event {
-        Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
-    }
-}
-
-/// `introduced: "0"` sorts before every version; `limit: "*"` after every version.
-fn is_zero(event: &Event) -> bool {
-    matches!(event, Event::Introduced(v) if v == "0")
-}
-
-fn is_infinite(event: &Event) -> bool {
-    matches!(event, Event::Limit(v) if v.contains('*'))
-}
-
 fn in_range(
     ecosystem: Ecosystem,
     installed: &Installed<'_>,
-    range: &StoredRange,
+    range: &RangeView<'_>,
 ) -> Result<bool, VersionError> {
     if range.kind == RangeKind::Git {
         return Ok(false);
     }
     let against = |other: &str| installed.cmp(ecosystem, range.kind, other);
     // BeforeLimits: with no limit events an implicit "*" applies.
-    let limits: Vec<&Event> = range
+    let mut limits = range
         .events
         .iter()
-        .filter(|e| matches!(e, Event::Limit(_)))
-        .collect();
-    if !limits.is_empty() {
+        .filter(|e| e.kind == EventKind::Limit)
+        .peekable();
+    if limits.peek().is_some() {
         let mut before_any = false;
         for limit in limits {
-            if is_infinite(limit) || against(event_version(limit))? == Ordering::Less {
+            if limit.is_infinite() || against(limit.version)? == Ordering::Less {
                 before_any = true;
                 break;
             }
@@ -191,7 +192,7 @@ fn in_range(
         }
     }
     let mut sorted;
-    let events: &[Event] = if range.sorted {
+    let events: &[EventRef<'_>] = if range.sorted {
         &range.events
     } else {
         sorted = range.events.clone();
@@ -200,19 +201,19 @@ fn in_range(
     };
     let mut vulnerable = false;
     for event in events {
-        if matches!(event, Event::Limit(_)) {
+        if event.kind == EventKind::Limit {
             continue;
         }
-        let position = if is_zero(event) {
+        let position = if event.is_zero() {
             Ordering::Greater
         } else {
-            against(event_version(event))?
+            against(event.version)?
         };
-        match (event, position) {
+        match (event.kind, position) {
             // Every later event is at or above this one, so none applies to `version`.
             (_, Ordering::Less) => break,
-            (Event::Introduced(_), _) => vulnerable = true,
-            (Event::Fixed(_), _) | (Event::LastAffected(_), Ordering::Greater) => {
+            (EventKind::Introduced, _) => vulnerable = true,
+            (EventKind::Fixed, _) | (EventKind::LastAffected, Ordering::Greater) => {
                 vulnerable = false;
             }
             _ => {}
@@ -240,25 +241,28 @@ pub fn sort_versions(ecosystem: Ecosystem, versions: &mut [String]) -> Result<()
 ///
 /// # Errors
 /// An event version the ordering rejects (the events are left as they were).
-pub fn sort_events(
+pub fn sort_events<E: AsEventRef>(
     ecosystem: Ecosystem,
     kind: RangeKind,
-    events: &mut [Event],
+    events: &mut [E],
 ) -> Result<(), VersionError> {
     let cmp = |a: &str, b: &str| compare(ecosystem, kind, a, b);
     // Validate every version first so the sort never sees an error.
-    for event in events.iter().filter(|e| !is_zero(e) && !is_infinite(e)) {
-        cmp(event_version(event), event_version(event))?;
+    for event in events.iter().map(AsEventRef::event_ref) {
+        if !event.is_zero() && !event.is_infinite() {
+            cmp(event.version, event.version)?;
+        }
     }
-    let rank = |e: &Event| match e {
-        _ if is_zero(e) => 0,
-        Event::Limit(_) => 2,
+    let rank = |e: EventRef<'_>| match e.kind {
+        _ if e.is_zero() => 0,
+        EventKind::Limit => 2,
         _ => 1,
     };
     events.sort_by(|a, b| {
+        let (a, b) = (a.event_ref(), b.event_ref());
         rank(a).cmp(&rank(b)).then_with(|| {
             if rank(a) == 1 {
-                cmp(event_version(a), event_version(b)).unwrap_or(Ordering::Equal)
+                cmp(a.version, b.version).unwrap_or(Ordering::Equal)
             } else {
                 Ordering::Equal
             }
@@ -270,6 +274,8 @@ pub fn sort_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::osv::Event;
+    use crate::store::StoredRange;
 
     fn affected(kind: RangeKind, events: &[Event], versions: &[&str]) -> StoredAffected {
         StoredAffected {

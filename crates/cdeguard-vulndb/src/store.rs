@@ -1,6 +1,7 @@
 //! What the database keeps of an OSV record for one package: everything matching and
-//! reporting read, nothing else (no `details` text, references capped), so a lookup
-//! decodes a few hundred bytes per advisory.
+//! reporting read, nothing else (no `details` text, references capped). The owned types
+//! are what the builder assembles and reports carry; matching reads borrowed views of
+//! the ranges and version lists ([`AffectedView`]) straight from the mapped file.
 
 use serde::{Deserialize, Serialize};
 
@@ -69,12 +70,97 @@ fn scores(list: &[osv::SeverityScore]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The kind of a range event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Introduced,
+    Fixed,
+    LastAffected,
+    Limit,
+}
+
+/// A range event borrowed from the database (or from an owned [`Event`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventRef<'a> {
+    pub kind: EventKind,
+    pub version: &'a str,
+}
+
+impl EventRef<'_> {
+    /// `introduced: "0"` sorts before every version.
+    #[must_use]
+    pub fn is_zero(&self) -> bool {
+        self.kind == EventKind::Introduced && self.version == "0"
+    }
+
+    /// `limit: "*"` sorts after every version.
+    #[must_use]
+    pub fn is_infinite(&self) -> bool {
+        self.kind == EventKind::Limit && self.version.contains('*')
+    }
+}
+
+/// Owned and borrowed events read alike (sorting and matching take either).
+pub trait AsEventRef {
+    fn event_ref(&self) -> EventRef<'_>;
+}
+
+impl AsEventRef for EventRef<'_> {
+    fn event_ref(&self) -> EventRef<'_> {
+        *self
+    }
+}
+
+impl AsEventRef for Event {
+    fn event_ref(&self) -> EventRef<'_> {
+        let (kind, version) = match self {
+            Event::Introduced(v) => (EventKind::Introduced, v),
+            Event::Fixed(v) => (EventKind::Fixed, v),
+            Event::LastAffected(v) => (EventKind::LastAffected, v),
+            Event::Limit(v) => (EventKind::Limit, v),
+        };
+        EventRef { kind, version }
+    }
+}
+
+/// What matching reads of one range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeView<'a> {
+    pub kind: RangeKind,
+    pub sorted: bool,
+    pub events: Vec<EventRef<'a>>,
+}
+
+/// What matching reads of one `affected[]` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AffectedView<'a> {
+    pub ranges: Vec<RangeView<'a>>,
+    pub versions: Vec<&'a str>,
+    pub versions_sorted: bool,
+}
+
 impl StoredAffected {
+    /// The entry as matching reads it.
+    #[must_use]
+    pub fn view(&self) -> AffectedView<'_> {
+        AffectedView {
+            ranges: self
+                .ranges
+                .iter()
+                .map(|r| RangeView {
+                    kind: r.kind,
+                    sorted: r.sorted,
+                    events: r.events.iter().map(AsEventRef::event_ref).collect(),
+                })
+                .collect(),
+            versions: self.versions.iter().map(String::as_str).collect(),
+            versions_sorted: self.versions_sorted,
+        }
+    }
+
     #[must_use]
     pub fn from_osv(affected: &osv::Affected, ecosystem: cdeguard_model::Ecosystem) -> Self {
-        let mut versions = affected.versions.clone();
-        let versions_sorted = crate::range::sort_versions(ecosystem, &mut versions).is_ok();
-        Self {
+        let mut stored = Self {
             ranges: affected
                 .ranges
                 .iter()
@@ -89,12 +175,40 @@ impl StoredAffected {
                     }
                 })
                 .collect(),
-            versions,
-            versions_sorted,
+            versions: affected.versions.clone(),
+            versions_sorted: false,
             severity: scores(&affected.severity),
             stated_severity: osv::stated_severity(affected.ecosystem_specific.as_ref())
                 .or_else(|| osv::stated_severity(affected.database_specific.as_ref())),
-        }
+        };
+        stored.drop_versions_inside_ranges(ecosystem);
+        stored.versions_sorted =
+            crate::range::sort_versions(ecosystem, &mut stored.versions).is_ok();
+        stored
+    }
+
+    /// A listed version inside the entry's ranges adds nothing to matching: an installed
+    /// version equal to it by the ecosystem's order compares with every event as it does,
+    /// so the ranges match it already. Most records list exactly their ranges' versions
+    /// (hundreds for PyPI), so dropping those keeps lookups small; versions outside every
+    /// range, or that do not parse, stay.
+    fn drop_versions_inside_ranges(&mut self, ecosystem: cdeguard_model::Ecosystem) {
+        use crate::range::{Installed, Verdict, evaluate_installed};
+        let ranges_only = AffectedView {
+            ranges: self.view().ranges,
+            versions: Vec::new(),
+            versions_sorted: false,
+        };
+        let inside: Vec<bool> = self
+            .versions
+            .iter()
+            .map(|v| {
+                evaluate_installed(ecosystem, &Installed::new(ecosystem, v), &ranges_only)
+                    == Verdict::Affected
+            })
+            .collect();
+        let mut inside = inside.into_iter();
+        self.versions.retain(|_| !inside.next().unwrap_or(false));
     }
 }
 
@@ -153,6 +267,43 @@ impl StoredAdvisory {
                 .take(MAX_REFERENCES)
                 .map(|r| r.url.clone())
                 .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::range::{Verdict, evaluate};
+    use cdeguard_model::Ecosystem;
+
+    #[test]
+    fn listed_versions_inside_the_ranges_are_dropped_and_still_match() {
+        let record: osv::Affected = serde_json::from_str(
+            r#"{"package":{"ecosystem":"PyPI","name":"x"},
+                "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"fixed":"1.2"}]}],
+                "versions":["1.0","1.1","1.1.1","0.9","2.0.post1","not a version!"]}"#,
+        )
+        .unwrap();
+        let stored = StoredAffected::from_osv(&record, Ecosystem::PyPI);
+        // 0.9, 2.0.post1 and the legacy (non-PEP 440) version, which sorts before every
+        // valid one, lie outside the range and stay, sorted.
+        assert_eq!(stored.versions, ["not a version!", "0.9", "2.0.post1"]);
+        assert!(stored.versions_sorted);
+        for (version, verdict) in [
+            ("1.0.0", Verdict::Affected),
+            ("1.1.1", Verdict::Affected),
+            ("0.9", Verdict::Affected),
+            ("2.0.post1", Verdict::Affected),
+            ("1.2", Verdict::NotAffected),
+            ("0.8", Verdict::NotAffected),
+            ("not a version!", Verdict::Affected),
+        ] {
+            assert_eq!(
+                evaluate(Ecosystem::PyPI, version, &stored),
+                verdict,
+                "{version}"
+            );
         }
     }
 }
