@@ -13,6 +13,8 @@ mod fixtures;
 mod registry;
 #[path = "support/registry.rs"]
 mod registry_server;
+#[path = "images/token.rs"]
+mod token;
 
 use fixtures::{docker_archive, layers, oci_layout, tar};
 

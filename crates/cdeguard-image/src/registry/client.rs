@@ -44,7 +44,7 @@ impl Client {
     /// # Errors
     /// `--insecure-registry` naming a registry that is not on loopback.
     pub(crate) fn new(reference: &Reference, options: &RegistryOptions) -> Result<Self, String> {
-        let insecure = options.insecure.iter().any(|r| *r == reference.registry);
+        let insecure = options.insecure.contains(&reference.registry);
         if insecure && !auth::is_loopback(auth::host_of(&reference.registry)) {
             return Err(format!(
                 "--insecure-registry {}: plain HTTP is only allowed to a loopback registry",

@@ -1,7 +1,7 @@
 //! Pulling from a real registry (`docker-registry` on loopback, images pushed with
 //! skopeo): the pulled image equals the same image read as a local OCI layout, cached
-//! layers are not fetched again (counted in the registry's access log), basic
-//! authentication, and the failures a pull can meet, each naming the reference.
+//! layers are not fetched again (counted in the registry's access log), basic and
+//! bearer-token authentication, and the failures a pull can meet, each naming the reference.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,7 @@ use cdeguard_model::ImageKind;
 
 use super::fixtures::{layers, oci_layout, tar};
 use super::registry_server::{PASSWORD, Registry, USER, free_port};
+use super::token::{ISSUER, SERVICE, TokenService};
 
 /// An OCI layout of the test image (two platforms) in `dir/name`.
 fn layout(dir: &Path, name: &str, layers: &[Vec<u8>]) -> PathBuf {
@@ -125,20 +126,12 @@ fn basic_authentication_from_options_or_docker_config() {
     assert!(err.message.contains("authentication required"), "{err}");
     assert!(err.message.contains("--registry-username"), "{err}");
 
-    let with = |username: &str, password: &str| ImageOptions {
-        registry: RegistryOptions {
-            credentials: Some(Credentials {
-                username: username.into(),
-                password: password.into(),
-            }),
-            ..anonymous.registry.clone()
-        },
-        ..anonymous.clone()
-    };
-    let err = pull(&reference, &with(USER, "wrong")).unwrap_err();
+    let err = pull(&reference, &with_credentials(&anonymous, USER, "wrong")).unwrap_err();
     assert!(err.message.contains("rejected the credentials"), "{err}");
     assert!(!err.to_string().contains("wrong"), "{err}");
-    let image = pull(&reference, &with(USER, PASSWORD)).unwrap().image;
+    let image = pull(&reference, &with_credentials(&anonymous, USER, PASSWORD))
+        .unwrap()
+        .image;
     assert!(image.packages.iter().any(|p| p.name == "curl"));
 
     let config = dir.path().join("config.json");
@@ -159,6 +152,53 @@ fn basic_authentication_from_options_or_docker_config() {
     };
     let image = pull(&reference, &from_config).unwrap().image;
     assert_eq!(image.kind, ImageKind::Registry);
+}
+
+fn with_credentials(options: &ImageOptions, username: &str, password: &str) -> ImageOptions {
+    ImageOptions {
+        registry: RegistryOptions {
+            credentials: Some(Credentials {
+                username: username.into(),
+                password: password.into(),
+            }),
+            ..options.registry.clone()
+        },
+        ..options.clone()
+    }
+}
+
+#[test]
+fn bearer_token_flow() {
+    let tokens = TokenService::start();
+    let registry =
+        Registry::with_token_auth(&tokens.realm, SERVICE, ISSUER, &tokens.root_certificate);
+    let dir = tempfile::tempdir().unwrap();
+    let app = layout(dir.path(), "app", &layers());
+    registry.push(&app, "app:1");
+    let reference = format!("{}/app:1", registry.addr);
+    let anonymous = options(&registry, None);
+
+    let err = pull(&reference, &anonymous).unwrap_err();
+    assert!(err.message.contains("authentication required"), "{err}");
+    let err = pull(&reference, &with_credentials(&anonymous, USER, "wrong")).unwrap_err();
+    assert!(err.message.contains("token service rejected the credentials"), "{err}");
+    let image = pull(&reference, &with_credentials(&anonymous, USER, PASSWORD))
+        .unwrap()
+        .image;
+    assert!(image.packages.iter().any(|p| p.name == "curl"));
+    let requests = tokens.requests();
+    assert!(
+        requests.contains(&format!(
+            "service={SERVICE}&scope=repository:app:pull authorized=true"
+        )),
+        "{requests:#?}"
+    );
+    assert!(
+        requests.contains(&format!(
+            "service={SERVICE}&scope=repository:app:pull authorized=false"
+        )),
+        "{requests:#?}"
+    );
 }
 
 #[test]

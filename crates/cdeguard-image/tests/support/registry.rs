@@ -21,7 +21,23 @@ pub(crate) struct Registry {
     pub(crate) addr: String,
     dir: tempfile::TempDir,
     child: Child,
-    authenticated: bool,
+    /// skopeo's `--dest-creds`, when pushing needs credentials.
+    push_credentials: Option<String>,
+}
+
+/// How the registry authenticates clients.
+enum Auth<'a> {
+    Anonymous,
+    /// htpasswd basic authentication of [`USER`] / [`PASSWORD`].
+    Basic,
+    /// The distribution token flow: `realm` issues JWTs signed by the key of the
+    /// certificate in `root_certificate` (PEM), for the service `service`.
+    Token {
+        realm: &'a str,
+        service: &'a str,
+        issuer: &'a str,
+        root_certificate: &'a Path,
+    },
 }
 
 /// A loopback port nothing listens on (the listener is closed again).
@@ -35,14 +51,30 @@ pub(crate) fn free_port() -> u16 {
 
 impl Registry {
     pub(crate) fn anonymous() -> Self {
-        Self::start(false)
+        Self::start(&Auth::Anonymous)
     }
 
     pub(crate) fn with_basic_auth() -> Self {
-        Self::start(true)
+        Self::start(&Auth::Basic)
     }
 
-    fn start(authenticated: bool) -> Self {
+    /// A registry delegating authentication to the token service at `realm`; pushes
+    /// use [`USER`] / [`PASSWORD`], which that service must accept.
+    pub(crate) fn with_token_auth(
+        realm: &str,
+        service: &str,
+        issuer: &str,
+        root_certificate: &Path,
+    ) -> Self {
+        Self::start(&Auth::Token {
+            realm,
+            service,
+            issuer,
+            root_certificate,
+        })
+    }
+
+    fn start(auth: &Auth<'_>) -> Self {
         assert!(
             Path::new(REGISTRY).is_file(),
             "{REGISTRY} is missing: install Debian's `docker-registry` package \
@@ -55,13 +87,26 @@ impl Registry {
              http:\n  addr: {addr}\n",
             dir.path().join("storage").display()
         );
-        if authenticated {
-            let htpasswd = dir.path().join("htpasswd");
-            std::fs::write(&htpasswd, format!("{USER}:{PASSWORD_BCRYPT}\n")).unwrap();
-            config.push_str(&format!(
-                "auth:\n  htpasswd:\n    realm: cdeguard-test\n    path: {}\n",
-                htpasswd.display()
-            ));
+        match auth {
+            Auth::Anonymous => {}
+            Auth::Basic => {
+                let htpasswd = dir.path().join("htpasswd");
+                std::fs::write(&htpasswd, format!("{USER}:{PASSWORD_BCRYPT}\n")).unwrap();
+                config.push_str(&format!(
+                    "auth:\n  htpasswd:\n    realm: cdeguard-test\n    path: {}\n",
+                    htpasswd.display()
+                ));
+            }
+            Auth::Token {
+                realm,
+                service,
+                issuer,
+                root_certificate,
+            } => config.push_str(&format!(
+                "auth:\n  token:\n    realm: {realm}\n    service: {service}\n    \
+                 issuer: {issuer}\n    rootcertbundle: {}\n",
+                root_certificate.display()
+            )),
         }
         std::fs::write(dir.path().join("config.yml"), config).unwrap();
         let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
@@ -76,7 +121,8 @@ impl Registry {
             addr,
             dir,
             child,
-            authenticated,
+            push_credentials: (!matches!(auth, Auth::Anonymous))
+                .then(|| format!("--dest-creds={USER}:{PASSWORD}")),
         };
         // Readiness, not timing: wait (bounded) until the port accepts connections.
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -105,9 +151,7 @@ impl Registry {
             "--all",
             "--dest-tls-verify=false",
         ]);
-        if self.authenticated {
-            skopeo.arg(format!("--dest-creds={USER}:{PASSWORD}"));
-        }
+        skopeo.args(&self.push_credentials);
         let output = skopeo
             .arg(format!("oci:{}:app:1", layout.display()))
             .arg(format!("docker://{}/{destination}", self.addr))
