@@ -381,6 +381,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn targets_are_paths_unless_they_read_as_image_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let existing = dir.path().join("app:1");
+        std::fs::write(&existing, "kind: Pod\n").unwrap();
+        let arg = existing.display().to_string();
+        assert_eq!(Target::parse(&arg), Target::Path(existing));
+        for reference in ["registry.example:5000/app:1", "nginx:1.27", "localhost/app"] {
+            assert_eq!(
+                Target::parse(reference),
+                Target::Registry(reference.to_owned())
+            );
+        }
+        assert_eq!(
+            Target::parse("docker://nginx"),
+            Target::Registry("nginx".to_owned())
+        );
+        for path in ["deploy.yaml", "k8s/missing.yaml", "-x"] {
+            assert_eq!(Target::parse(path), Target::Path(PathBuf::from(path)));
+        }
+        assert_eq!(Target::parse("-"), Target::Stdin);
+    }
+
+    #[test]
     fn broken_file_does_not_stop_the_others() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(

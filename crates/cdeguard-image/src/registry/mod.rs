@@ -120,3 +120,28 @@ pub(crate) fn plan(_text: &str, _options: &ImageOptions) -> Result<Plan, PlanErr
         "this cdeguard was built without registry support (cargo feature `registry`)".to_owned(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_debug_hides_the_password() {
+        let credentials = Credentials {
+            username: "ci".into(),
+            password: "hunter2-secret".into(),
+        };
+        let shown = format!(
+            "{:?}",
+            RegistryOptions {
+                credentials: Some(credentials),
+                ..RegistryOptions::default()
+            }
+        );
+        assert!(
+            shown.contains("\"ci\"") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}

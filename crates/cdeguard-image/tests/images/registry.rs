@@ -181,7 +181,11 @@ fn bearer_token_flow() {
     let err = pull(&reference, &anonymous).unwrap_err();
     assert!(err.message.contains("authentication required"), "{err}");
     let err = pull(&reference, &with_credentials(&anonymous, USER, "wrong")).unwrap_err();
-    assert!(err.message.contains("token service rejected the credentials"), "{err}");
+    assert!(
+        err.message
+            .contains("token service rejected the credentials"),
+        "{err}"
+    );
     let image = pull(&reference, &with_credentials(&anonymous, USER, PASSWORD))
         .unwrap()
         .image;

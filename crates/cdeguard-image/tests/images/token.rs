@@ -98,9 +98,15 @@ fn answer(mut stream: TcpStream, signer: &Signer, log: &Mutex<Vec<String>>) {
         let scopes = query
             .split('&')
             .filter_map(|pair| pair.strip_prefix("scope="));
-        ("200 OK", serde_json::json!({"token": token(signer, scopes)}).to_string())
+        (
+            "200 OK",
+            serde_json::json!({"token": token(signer, scopes)}).to_string(),
+        )
     } else {
-        ("401 Unauthorized", r#"{"details":"credentials required"}"#.to_owned())
+        (
+            "401 Unauthorized",
+            r#"{"details":"credentials required"}"#.to_owned(),
+        )
     };
     let _ = write!(
         stream,
@@ -118,7 +124,10 @@ fn token<'a>(signer: &Signer, scopes: impl Iterator<Item = &'a str>) -> String {
             Some(serde_json::json!({"type": kind, "name": name, "actions": actions.split(',').collect::<Vec<_>>()}))
         })
         .collect();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let header = serde_json::json!({"typ": "JWT", "alg": "ES256", "x5c": [signer.certificate]});
     let claims = serde_json::json!({
         "iss": ISSUER, "sub": USER, "aud": SERVICE, "exp": now + 600, "nbf": now - 60,
@@ -133,7 +142,10 @@ fn token<'a>(signer: &Signer, scopes: impl Iterator<Item = &'a str>) -> String {
         .key
         .sign(&SystemRandom::new(), signing_input.as_bytes())
         .unwrap();
-    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()))
+    format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(signature.as_ref())
+    )
 }
 
 /// `%XX` and `+` decoded (query strings).
