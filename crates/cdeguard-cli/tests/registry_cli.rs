@@ -63,12 +63,7 @@ fn purls(out: &Output) -> BTreeSet<String> {
 #[test]
 fn registry_image_scans_like_the_local_layout() {
     let registry = Registry::anonymous();
-    let dir = tempfile::tempdir().unwrap();
-    let layout = dir.path().join("layout");
-    std::fs::create_dir(&layout).unwrap();
-    fixtures::oci_layout(&layout, &fixtures::layers());
-    registry.push(&layout, "team/app:1");
-    let reference = format!("{}/team/app:1", registry.addr);
+    let (dir, _, reference) = registry.push_test_image("team/app");
     let common = [
         "--platform",
         "linux/amd64",
@@ -117,12 +112,7 @@ fn registry_image_scans_like_the_local_layout() {
 #[test]
 fn credentials_from_stdin_and_unreachable_registry_is_one_error() {
     let registry = Registry::with_basic_auth();
-    let dir = tempfile::tempdir().unwrap();
-    let layout = dir.path().join("layout");
-    std::fs::create_dir(&layout).unwrap();
-    fixtures::oci_layout(&layout, &fixtures::layers());
-    registry.push(&layout, "app:1");
-    let reference = format!("{}/app:1", registry.addr);
+    let (dir, _, reference) = registry.push_test_image("app");
     let base = [
         "scan",
         reference.as_str(),

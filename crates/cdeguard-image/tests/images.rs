@@ -9,10 +9,14 @@ use cdeguard_model::ImageKind;
 
 #[path = "support/images.rs"]
 mod fixtures;
+// Pulling needs the `registry` feature (on by default).
+#[cfg(feature = "registry")]
 #[path = "images/registry.rs"]
 mod registry;
+#[cfg(feature = "registry")]
 #[path = "support/registry.rs"]
 mod registry_server;
+#[cfg(feature = "registry")]
 #[path = "images/token.rs"]
 mod token;
 

@@ -85,14 +85,11 @@ impl Client {
         let url = format!("{}/manifests/{reference}", self.base);
         let context = |m: String| format!("manifest `{reference}`: {m}");
         let response = self.get(&url, Some(MANIFEST_TYPES)).map_err(context)?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let advertised = header("docker-content-digest");
+        let advertised = response
+            .headers()
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let bytes = read_small(response).map_err(context)?;
         if schema_version(&bytes) == Some(1) {
             return Err(context(

@@ -36,9 +36,7 @@ fn options(registry: &Registry, cache: Option<PathBuf>) -> ImageOptions {
 #[test]
 fn pulled_image_equals_the_local_layout_and_cached_layers_are_not_fetched_again() {
     let registry = Registry::anonymous();
-    let dir = tempfile::tempdir().unwrap();
-    let app = layout(dir.path(), "app", &layers());
-    registry.push(&app, "team/app:1");
+    let (dir, app, reference) = registry.push_test_image("team/app");
 
     let cache = dir.path().join("cache");
     let options = options(&registry, Some(cache.clone()));
@@ -51,7 +49,6 @@ fn pulled_image_equals_the_local_layout_and_cached_layers_are_not_fetched_again(
     )
     .unwrap()
     .image;
-    let reference = format!("{}/team/app:1", registry.addr);
     let pulled = pull(&reference, &options).unwrap().image;
     assert_eq!(pulled.kind, ImageKind::Registry);
     assert_eq!(pulled.reference, reference);
@@ -115,10 +112,7 @@ fn pulled_image_equals_the_local_layout_and_cached_layers_are_not_fetched_again(
 #[test]
 fn basic_authentication_from_options_or_docker_config() {
     let registry = Registry::with_basic_auth();
-    let dir = tempfile::tempdir().unwrap();
-    let app = layout(dir.path(), "app", &layers());
-    registry.push(&app, "app:1");
-    let reference = format!("{}/app:1", registry.addr);
+    let (dir, _, reference) = registry.push_test_image("app");
     let anonymous = options(&registry, None);
 
     let err = pull(&reference, &anonymous).unwrap_err();
@@ -172,10 +166,7 @@ fn bearer_token_flow() {
     let tokens = TokenService::start();
     let registry =
         Registry::with_token_auth(&tokens.realm, SERVICE, ISSUER, &tokens.root_certificate);
-    let dir = tempfile::tempdir().unwrap();
-    let app = layout(dir.path(), "app", &layers());
-    registry.push(&app, "app:1");
-    let reference = format!("{}/app:1", registry.addr);
+    let (_dir, _, reference) = registry.push_test_image("app");
     let anonymous = options(&registry, None);
 
     let err = pull(&reference, &anonymous).unwrap_err();
@@ -208,9 +199,7 @@ fn bearer_token_flow() {
 #[test]
 fn failures_name_the_reference() {
     let registry = Registry::anonymous();
-    let dir = tempfile::tempdir().unwrap();
-    let app = layout(dir.path(), "app", &layers());
-    registry.push(&app, "app:1");
+    let (_dir, _, reference) = registry.push_test_image("app");
     let options = options(&registry, None);
     let message = |reference: &str, options: &ImageOptions| {
         let err = pull(reference, options).unwrap_err();
@@ -259,7 +248,6 @@ fn failures_name_the_reference() {
     assert!(message("Bad Reference", &options).contains("invalid"));
 
     // A layer whose stored bytes changed (same length): the digest check catches it.
-    let reference = format!("{}/app:1", registry.addr);
     let image = pull(&reference, &options).unwrap().image;
     let layer = image.layers[1].digest.clone();
     let stored = registry.blob_file(&layer);

@@ -83,11 +83,16 @@ fn answer(mut stream: TcpStream, signer: &Signer, log: &Mutex<Vec<String>>) {
     let head = String::from_utf8_lossy(&head);
     let target = head.split(' ').nth(1).unwrap_or_default();
     let query = target.split_once('?').map_or("", |(_, q)| q);
-    let expected = format!("basic {}", STANDARD.encode(format!("{USER}:{PASSWORD}")));
+    let expected = STANDARD.encode(format!("{USER}:{PASSWORD}"));
     let authorized = head.lines().any(|line| {
         line.split_once(':').is_some_and(|(name, value)| {
             name.eq_ignore_ascii_case("authorization")
-                && value.trim().to_ascii_lowercase() == expected.to_ascii_lowercase()
+                && value
+                    .trim()
+                    .split_once(' ')
+                    .is_some_and(|(scheme, credentials)| {
+                        scheme.eq_ignore_ascii_case("basic") && credentials == expected
+                    })
         })
     });
     let query = percent_decode(query);

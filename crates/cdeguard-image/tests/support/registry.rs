@@ -164,6 +164,19 @@ impl Registry {
         );
     }
 
+    /// Builds the test image (two platforms) as an OCI layout in a new temporary folder
+    /// and pushes it as `repository:1`: the folder (alive as long as the caller keeps
+    /// it), the layout, and the image's reference.
+    pub(crate) fn push_test_image(&self, repository: &str) -> (tempfile::TempDir, PathBuf, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = dir.path().join("layout");
+        std::fs::create_dir(&layout).unwrap();
+        super::fixtures::oci_layout(&layout, &super::fixtures::layers());
+        self.push(&layout, &format!("{repository}:1"));
+        let reference = format!("{}/{repository}:1", self.addr);
+        (dir, layout, reference)
+    }
+
     /// Where the registry stores a blob's bytes.
     pub(crate) fn blob_file(&self, digest: &str) -> PathBuf {
         let hex = digest.trim_start_matches("sha256:");
