@@ -78,7 +78,9 @@ enum RulesAction {
 
 #[derive(clap::Args, Debug)]
 struct ScanArgs {
-    /// Files or folders to scan; `-` reads standard input.
+    /// Files or folders to scan; `-` reads standard input; an image reference
+    /// (`registry.example:5000/app:1`, `host/app@sha256:…`, or `docker://REF`) is pulled
+    /// from its registry.
     #[arg(required = true)]
     targets: Vec<String>,
     /// Output format: terminal, json, sarif, html, junit, csv, cyclonedx, spdx (SBOMs of
@@ -125,6 +127,16 @@ struct ScanArgs {
     /// Do not read or write the image layer cache.
     #[arg(long)]
     no_cache: bool,
+    /// Registry (`HOST:PORT`) to reach over plain HTTP; loopback registries only.
+    #[arg(long, value_name = "HOST:PORT")]
+    insecure_registry: Vec<String>,
+    /// User name for registries that ask for credentials (default: the `auths` of
+    /// `~/.docker/config.json`); the password is read from standard input.
+    #[arg(long, requires = "registry_password_stdin")]
+    registry_username: Option<String>,
+    /// Read the registry password from standard input (with `--registry-username`).
+    #[arg(long, requires = "registry_username")]
+    registry_password_stdin: bool,
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -220,6 +232,16 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if args.no_cache {
         options.collect.image.cache_dir = None;
     }
+    options.collect.image.registry.insecure = args.insecure_registry.clone();
+    if let Some(username) = &args.registry_username {
+        if targets.contains(&Target::Stdin) {
+            bail!("--registry-password-stdin and the `-` target both need standard input");
+        }
+        options.collect.image.registry.credentials = Some(cdeguard_collect::Credentials {
+            username: username.clone(),
+            password: read_password_stdin()?,
+        });
+    }
     let report = cdeguard_scan::scan(&targets, &options);
 
     for notice in &report.notices {
@@ -251,6 +273,18 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The registry password: standard input up to the end, without the final line break.
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut password)
+        .context("cannot read the registry password from standard input")?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        bail!("--registry-password-stdin: standard input is empty");
+    }
+    Ok(password.to_owned())
 }
 
 /// Reads `--config`, or `.cdeguard.yaml` when present. A broken config is a usage error.

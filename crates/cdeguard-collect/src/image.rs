@@ -2,7 +2,8 @@
 //! checked for being an image: a tar whose members include `manifest.json` or
 //! `index.json`/`oci-layout`, a folder with `oci-layout`, or a folder that looks like a
 //! root filesystem (`etc/os-release`, `var/lib/dpkg`, ...). Folders found while walking
-//! are never taken for root filesystems.
+//! are never taken for root filesystems. Registry references are pulled
+//! (`cdeguard_image::pull`) and become the same inventory entries as a local image.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -26,15 +27,32 @@ pub fn is_image(path: &Path) -> bool {
     looks_like_tar && cdeguard_image::detect(path).is_some()
 }
 
-/// Reads one image into an inventory (its source, the image, and its problems).
+/// An explicit image target: a local image or root filesystem, or a registry reference.
+pub enum ImageTarget<'a> {
+    Path(&'a Path),
+    Registry(&'a str),
+}
+
+/// Reads (or pulls) one image into an inventory (its source, the image, and its
+/// problems).
 #[must_use]
-pub fn read(path: &Path, options: &ImageOptions) -> Inventory {
-    let display = path.display().to_string();
+pub fn read(target: &ImageTarget<'_>, options: &ImageOptions) -> Inventory {
+    let (display, size, result) = match target {
+        ImageTarget::Path(path) => (
+            path.display().to_string(),
+            std::fs::metadata(path)
+                .map(|m| if m.is_dir() { 0 } else { m.len() })
+                .unwrap_or(0),
+            cdeguard_image::read(path, options),
+        ),
+        ImageTarget::Registry(reference) => (
+            (*reference).to_owned(),
+            0,
+            cdeguard_image::pull(reference, options),
+        ),
+    };
     let mut inventory = Inventory::default();
-    let size = std::fs::metadata(path)
-        .map(|m| if m.is_dir() { 0 } else { m.len() })
-        .unwrap_or(0);
-    match cdeguard_image::read(path, options) {
+    match result {
         Ok(read) => {
             let id = read.image.id.as_deref().unwrap_or_default();
             let source = Source {

@@ -13,7 +13,7 @@ pub mod image;
 pub mod k8s;
 pub mod yaml;
 
-pub use cdeguard_image::ImageOptions;
+pub use cdeguard_image::{Credentials, ImageOptions};
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -42,21 +42,34 @@ impl Default for CollectOptions {
     }
 }
 
-/// One input to read: a path, or standard input.
+/// One input to read: a path, standard input, or an image in a registry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     Path(PathBuf),
     Stdin,
+    /// `host[:port]/path[:tag][@digest]`, pulled from its registry.
+    Registry(String),
 }
 
 impl Target {
-    /// `-` means standard input.
+    /// `-` means standard input; `docker://REF` a registry image, as does any argument
+    /// that is not an existing path and reads as an image reference naming a registry,
+    /// tag or digest (`registry.example:5000/app:1`, `nginx:1.27`).
     #[must_use]
     pub fn parse(arg: &str) -> Self {
         if arg == "-" {
-            Target::Stdin
+            return Target::Stdin;
+        }
+        if let Some(reference) = arg.strip_prefix("docker://") {
+            return Target::Registry(reference.to_owned());
+        }
+        let path = PathBuf::from(arg);
+        let reference =
+            || cdeguard_image::reference::Reference::parse(arg).is_ok_and(|r| r.is_unambiguous());
+        if !path.exists() && reference() {
+            Target::Registry(arg.to_owned())
         } else {
-            Target::Path(PathBuf::from(arg))
+            Target::Path(path)
         }
     }
 }
@@ -67,7 +80,7 @@ impl Target {
 pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
     let mut inventory = Inventory::default();
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
-    let mut images: Vec<PathBuf> = Vec::new();
+    let mut images: Vec<image::ImageTarget<'_>> = Vec::new();
     for target in targets {
         match target {
             Target::Stdin => {
@@ -80,7 +93,10 @@ pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
                         .push(error("-", None, format!("cannot read: {e}"))),
                 }
             }
-            Target::Path(path) if image::is_image(path) => images.push(path.clone()),
+            Target::Path(path) if image::is_image(path) => {
+                images.push(image::ImageTarget::Path(path));
+            }
+            Target::Registry(reference) => images.push(image::ImageTarget::Registry(reference)),
             Target::Path(path) => discover(path, &mut files, &mut inventory.errors),
         }
     }
@@ -92,8 +108,8 @@ pub fn collect(targets: &[Target], options: &CollectOptions) -> Inventory {
         inventory.merge(part);
     }
     // Images parallelise internally (layers, catalogers); read them one at a time.
-    for path in images {
-        inventory.merge(image::read(&path, &options.image));
+    for target in images {
+        inventory.merge(image::read(&target, &options.image));
     }
     inventory
 }
@@ -363,6 +379,29 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_are_paths_unless_they_read_as_image_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let existing = dir.path().join("app:1");
+        std::fs::write(&existing, "kind: Pod\n").unwrap();
+        let arg = existing.display().to_string();
+        assert_eq!(Target::parse(&arg), Target::Path(existing));
+        for reference in ["registry.example:5000/app:1", "nginx:1.27", "localhost/app"] {
+            assert_eq!(
+                Target::parse(reference),
+                Target::Registry(reference.to_owned())
+            );
+        }
+        assert_eq!(
+            Target::parse("docker://nginx"),
+            Target::Registry("nginx".to_owned())
+        );
+        for path in ["deploy.yaml", "k8s/missing.yaml", "-x"] {
+            assert_eq!(Target::parse(path), Target::Path(PathBuf::from(path)));
+        }
+        assert_eq!(Target::parse("-"), Target::Stdin);
+    }
 
     #[test]
     fn broken_file_does_not_stop_the_others() {

@@ -15,6 +15,8 @@ mod facts;
 pub mod fs;
 pub mod layer;
 pub mod path;
+pub mod reference;
+pub mod registry;
 mod rootfs;
 pub mod store;
 
@@ -28,6 +30,7 @@ use rayon::prelude::*;
 
 pub use error::ImageError;
 pub use layer::Limits;
+pub use registry::{Credentials, RegistryOptions};
 
 /// How to read images.
 #[derive(Clone, Debug)]
@@ -37,6 +40,15 @@ pub struct ImageOptions {
     /// Layer cache folder; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
     pub limits: Limits,
+    /// How to reach registries for [`pull`].
+    pub registry: RegistryOptions,
+}
+
+impl ImageOptions {
+    /// The platform to pick from indexes: the one asked for, else the host's.
+    fn platform(&self) -> String {
+        self.platform.clone().unwrap_or_else(config::host_platform)
+    }
 }
 
 impl Default for ImageOptions {
@@ -45,6 +57,7 @@ impl Default for ImageOptions {
             platform: None,
             cache_dir: cache::default_dir(),
             limits: Limits::default(),
+            registry: RegistryOptions::default(),
         }
     }
 }
@@ -102,7 +115,7 @@ struct LayerPlan {
 
 struct Plan {
     kind: ImageKind,
-    store: store::Store,
+    store: Box<dyn store::Blobs>,
     id: Option<String>,
     manifest_digest: Option<String>,
     repo_tags: Vec<String>,
@@ -124,22 +137,50 @@ pub fn read(path: &Path, options: &ImageOptions) -> Result<ReadImage, ImageError
             "not a docker-archive, OCI layout, oci-archive or root filesystem",
         )
     })?;
-    let mut warnings = Vec::new();
-    let (plan, layers) = if kind == ImageKind::RootFs {
+    if kind == ImageKind::RootFs {
         let data = rootfs::read(path, options.limits, &layer::Catalogers)
             .map_err(|m| ImageError::new(&display, None, m))?;
-        (None, vec![data])
-    } else {
-        let plan = plan(path, kind, options)
-            .map_err(|(member, m)| ImageError::new(&display, member.as_deref(), m))?;
-        let layers: Vec<Result<layer::LayerData, ImageError>> = plan
-            .layers
-            .par_iter()
-            .map(|l| read_layer(&display, &plan.store, l, options))
-            .collect();
-        let layers = layers.into_iter().collect::<Result<Vec<_>, _>>()?;
-        (Some(plan), layers)
-    };
+        return Ok(assemble(display, None, vec![data]));
+    }
+    let plan = plan(path, kind, options)
+        .map_err(|(member, m)| ImageError::new(&display, member.as_deref(), m))?;
+    read_planned(display, plan, options)
+}
+
+/// Pulls an image from a registry by reference (`host[:port]/path[:tag][@digest]`) and
+/// reads it like a local image: manifests and every blob verified against their
+/// digests, layers streamed (never written to disk), layers in the cache not fetched.
+///
+/// # Errors
+/// An [`ImageError`] naming the reference (and the digest at fault) when the registry
+/// cannot be reached, refuses access, lacks the image, or sends content that does not
+/// match its digest.
+pub fn pull(reference: &str, options: &ImageOptions) -> Result<ReadImage, ImageError> {
+    let plan = registry::plan(reference, options)
+        .map_err(|(member, m)| ImageError::new(reference, member.as_deref(), m))?;
+    read_planned(reference.to_owned(), plan, options)
+}
+
+/// Reads the planned layers (in parallel, each from the cache or its blob) and builds
+/// the image.
+fn read_planned(
+    display: String,
+    plan: Plan,
+    options: &ImageOptions,
+) -> Result<ReadImage, ImageError> {
+    let layers: Vec<Result<layer::LayerData, ImageError>> = plan
+        .layers
+        .par_iter()
+        .map(|l| read_layer(&display, plan.store.as_ref(), l, options))
+        .collect();
+    let layers = layers.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok(assemble(display, Some(plan), layers))
+}
+
+/// Merges the layers, catalogs the packages and gathers the file facts (`plan` is
+/// `None` for a root filesystem).
+fn assemble(display: String, plan: Option<Plan>, layers: Vec<layer::LayerData>) -> ReadImage {
+    let mut warnings = Vec::new();
     let mut merged = fs::MergedFs::default();
     for (index, layer) in layers.iter().enumerate() {
         merged.apply(index, layer);
@@ -192,7 +233,7 @@ pub fn read(path: &Path, options: &ImageOptions) -> Result<ReadImage, ImageError
         }
         None => ImageInfo {
             reference: display,
-            kind,
+            kind: ImageKind::RootFs,
             id: None,
             manifest_digest: None,
             repo_tags: Vec::new(),
@@ -204,7 +245,7 @@ pub fn read(path: &Path, options: &ImageOptions) -> Result<ReadImage, ImageError
             loc: None,
         },
     };
-    Ok(ReadImage { image, warnings })
+    ReadImage { image, warnings }
 }
 
 /// `created_by` of each non-empty history entry, in layer order.
@@ -270,7 +311,7 @@ fn plan(path: &Path, kind: ImageKind, options: &ImageOptions) -> Result<Plan, Pl
         ));
         return Ok(Plan {
             kind,
-            store,
+            store: Box::new(store),
             id,
             manifest_digest: None,
             repo_tags: manifest.repo_tags.unwrap_or_default(),
@@ -278,21 +319,67 @@ fn plan(path: &Path, kind: ImageKind, options: &ImageOptions) -> Result<Plan, Pl
             layers,
         });
     }
-    let platform = options
-        .platform
-        .clone()
-        .unwrap_or_else(config::host_platform);
-    let mut document: config::OciDocument =
+    let document: config::OciDocument =
         serde_json::from_slice(&read_json("index.json")?).map_err(|e| json_err("index.json", e))?;
-    let mut manifest_digest = None;
+    let read_blob = |digest: &str| {
+        let blob =
+            store::blob_path(digest).ok_or_else(|| (None, format!("invalid digest `{digest}`")))?;
+        Ok((read_json(&blob)?, blob))
+    };
+    let kind = if path.is_dir() {
+        ImageKind::OciLayout
+    } else {
+        ImageKind::OciArchive
+    };
+    let found = resolve(document, None, &options.platform(), &read_blob, &read_blob)?;
+    Ok(Plan {
+        kind,
+        store: Box::new(store),
+        id: Some(found.config_digest),
+        manifest_digest: found.manifest_digest,
+        repo_tags: found.repo_tags,
+        config: found.config,
+        layers: found.layers,
+    })
+}
+
+/// An image manifest reached from an index (or given), with its configuration read.
+struct Resolved {
+    manifest_digest: Option<String>,
+    /// Names the index annotated the chosen manifest with.
+    repo_tags: Vec<String>,
+    config_digest: String,
+    config: ImageConfig,
+    layers: Vec<LayerPlan>,
+}
+
+/// Fetches a JSON document by digest: its bytes and the name to blame in errors.
+type Fetch<'a> = &'a dyn Fn(&str) -> Result<(Vec<u8>, String), PlanError>;
+
+/// Follows indexes (OCI image index, docker manifest list) down to the image manifest
+/// for `platform`, then reads its config and plans its layers. Shared by OCI layouts
+/// and registries, which differ only in how a manifest or config is fetched.
+fn resolve(
+    mut document: config::OciDocument,
+    mut manifest_digest: Option<String>,
+    platform: &str,
+    fetch_manifest: Fetch<'_>,
+    fetch_config: Fetch<'_>,
+) -> Result<Resolved, PlanError> {
+    let json_err = |name: &str, e: serde_json::Error| {
+        (Some(name.to_owned()), format!("line {}: {e}", e.line()))
+    };
     let mut repo_tags = Vec::new();
-    // Follow indexes down to an image manifest (bounded: nested indexes are rare).
+    // Bounded: nested indexes are rare, and a loop of indexes must end.
     for _ in 0..4 {
         let Some(manifests) = document.manifests.take() else {
             break;
         };
-        let chosen = config::select(&manifests, &platform)
-            .map_err(|m| (Some("index.json".to_owned()), m))?
+        let chosen = config::select(&manifests, platform)
+            .map_err(|m| {
+                let index = manifest_digest.as_deref().unwrap_or("index.json");
+                (Some(index.to_owned()), m)
+            })?
             .clone();
         if let Some(tag) = chosen
             .annotations
@@ -301,19 +388,16 @@ fn plan(path: &Path, kind: ImageKind, options: &ImageOptions) -> Result<Plan, Pl
         {
             repo_tags.push(tag.clone());
         }
-        let blob = store::blob_path(&chosen.digest)
-            .ok_or_else(|| (None, format!("invalid digest `{}`", chosen.digest)))?;
-        document = serde_json::from_slice(&read_json(&blob)?).map_err(|e| json_err(&blob, e))?;
+        let (bytes, name) = fetch_manifest(&chosen.digest)?;
+        document = serde_json::from_slice(&bytes).map_err(|e| json_err(&name, e))?;
         manifest_digest = Some(chosen.digest);
     }
     let config_desc = document.config.ok_or((
         manifest_digest.clone(),
         "manifest without config".to_owned(),
     ))?;
-    let config_blob = store::blob_path(&config_desc.digest)
-        .ok_or_else(|| (None, format!("invalid digest `{}`", config_desc.digest)))?;
-    let parsed =
-        config::parse_config(&read_json(&config_blob)?).map_err(|e| json_err(&config_blob, e))?;
+    let (bytes, name) = fetch_config(&config_desc.digest)?;
+    let parsed = config::parse_config(&bytes).map_err(|e| json_err(&name, e))?;
     let mut layers = Vec::new();
     for (i, desc) in document.layers.iter().enumerate() {
         let blob = store::blob_path(&desc.digest)
@@ -325,17 +409,10 @@ fn plan(path: &Path, kind: ImageKind, options: &ImageOptions) -> Result<Plan, Pl
             size: desc.size,
         });
     }
-    let kind = if path.is_dir() {
-        ImageKind::OciLayout
-    } else {
-        ImageKind::OciArchive
-    };
-    Ok(Plan {
-        kind,
-        store,
-        id: Some(config_desc.digest),
+    Ok(Resolved {
         manifest_digest,
         repo_tags,
+        config_digest: config_desc.digest,
         config: parsed.config,
         layers,
     })
@@ -348,7 +425,7 @@ fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
 
 fn read_layer(
     image: &str,
-    store: &store::Store,
+    store: &dyn store::Blobs,
     plan: &LayerPlan,
     options: &ImageOptions,
 ) -> Result<layer::LayerData, ImageError> {
@@ -362,17 +439,21 @@ fn read_layer(
     let (reader, _) = store.open(&plan.blob).map_err(|e| err(e.to_string()))?;
     let mut hashing =
         layer::HashingReader::new(std::io::BufReader::with_capacity(1024 * 1024, reader));
-    let data = layer::read(&mut hashing, options.limits, &layer::Catalogers).map_err(err)?;
-    let (actual, _) = hashing.finish().map_err(|e| err(e.to_string()))?;
-    if let Some(expected) = &plan.digest {
-        if *expected != actual {
-            return Err(err(format!(
-                "digest mismatch: manifest says {expected}, content is {actual}"
-            )));
-        }
-        if let Some(dir) = cache_dir {
-            cache::store(dir, expected, options.limits, &data);
-        }
+    let data = layer::read(&mut hashing, options.limits, &layer::Catalogers);
+    // Hash the rest even when the layer is unreadable: a blob other than the one the
+    // manifest names (corrupt, truncated) is reported as such, not as a bad tar.
+    let hashed = hashing.finish();
+    if let (Some(expected), Ok((actual, _))) = (&plan.digest, &hashed)
+        && expected != actual
+    {
+        return Err(err(format!(
+            "digest mismatch: manifest says {expected}, content is {actual}"
+        )));
+    }
+    let data = data.map_err(err)?;
+    hashed.map_err(|e| err(e.to_string()))?;
+    if let (Some(dir), Some(expected)) = (cache_dir, &plan.digest) {
+        cache::store(dir, expected, options.limits, &data);
     }
     Ok(data)
 }

@@ -11,6 +11,22 @@ use std::path::{Path, PathBuf};
 /// Largest manifest, index or config read into memory.
 pub const MAX_METADATA: u64 = 16 * 1024 * 1024;
 
+/// Where layer blobs are streamed from: a local [`Store`], or a registry.
+pub trait Blobs: Sync {
+    /// Opens a blob (`blobs/<algorithm>/<hex>` or an archive member) for streaming,
+    /// with its size when known (0 otherwise).
+    ///
+    /// # Errors
+    /// Missing blobs, unsafe names, transport failures.
+    fn open(&self, name: &str) -> io::Result<(Box<dyn Read + Send>, u64)>;
+}
+
+impl Blobs for Store {
+    fn open(&self, name: &str) -> io::Result<(Box<dyn Read + Send>, u64)> {
+        Store::open(self, name)
+    }
+}
+
 pub enum Store {
     Dir(PathBuf),
     Tar {

@@ -240,7 +240,9 @@ fn scan_secrets(
         .iter()
         .filter_map(|t| match t {
             Target::Path(p) => Some(p.clone()),
-            Target::Stdin => None,
+            // Registry images are not downloaded for secret scanning: their layers are
+            // streamed once, through the package catalogers only.
+            Target::Stdin | Target::Registry(_) => None,
         })
         .collect();
     let scan = cdeguard_secrets::files::scan_paths(&scanner, &paths, options);
