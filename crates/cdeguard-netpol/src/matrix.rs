@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::engine::{Analysis, DirectionVerdict, Endpoint, Verdict};
 use crate::ipset::IpRange;
+use crate::mesh_verdict::MeshVerdict;
 use crate::ports::{Conns, Protocol};
 
 /// Output format of the matrix.
@@ -61,6 +62,9 @@ pub struct Explanation {
     pub connections: String,
     pub egress: DirectionReason,
     pub ingress: DirectionReason,
+    /// The Istio layer per port, when the manifests configure a mesh.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mesh: Vec<MeshVerdict>,
 }
 
 fn direction_reason(analysis: &Analysis<'_>, verdict: &DirectionVerdict) -> DirectionReason {
@@ -102,6 +106,7 @@ pub fn explain(
         connections: verdict.conns.to_string(),
         egress: direction_reason(analysis, &verdict.egress),
         ingress: direction_reason(analysis, &verdict.ingress),
+        mesh: Vec::new(),
     }
 }
 
@@ -134,6 +139,12 @@ pub fn explanation_lines(explanation: &Explanation) -> Vec<String> {
                 rule.policy, rule.rule, rule.connections
             ));
         }
+    }
+    for verdict in &explanation.mesh {
+        lines.push(format!(
+            "  mesh {}: {verdict}",
+            if verdict.open { "OPEN" } else { "CLOSED" }
+        ));
     }
     lines
 }
