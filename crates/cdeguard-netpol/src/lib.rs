@@ -15,6 +15,7 @@ pub mod cluster;
 pub mod destination_rule;
 pub mod engine;
 pub mod generate;
+pub mod graph;
 pub mod ipset;
 pub mod matrix;
 pub mod mesh;

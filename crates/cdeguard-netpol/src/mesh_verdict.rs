@@ -34,6 +34,7 @@ use serde::Serialize;
 use crate::authorization::{Decision, Peer, Request, decide};
 use crate::cluster::{Cluster, Workload};
 use crate::destination_rule::{TlsMode, rule_for};
+use crate::engine::{Analysis, Endpoint};
 use crate::ipset::IpRange;
 use crate::mesh::{MtlsStatus, injection_enabled, mtls_status};
 use crate::ports::{Conns, Protocol};
@@ -76,19 +77,33 @@ pub struct MeshVerdict {
     pub open: bool,
 }
 
+impl MeshVerdict {
+    /// `mTLS, allowed` / `plaintext, denied` / `broken`: the verdict in a few words.
+    #[must_use]
+    pub fn short(&self) -> String {
+        let decision = match &self.authorization {
+            _ if self.transport == Transport::Broken => return format!("{}: broken", self.ports),
+            Decision::Allowed { .. } => "allowed",
+            Decision::Denied { .. } => "denied",
+            Decision::Conditional { .. } => "allowed for some requests",
+        };
+        format!("{}: {}, {decision}", self.ports, self.transport)
+    }
+}
+
 impl fmt::Display for MeshVerdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.transport == Transport::Broken {
             return write!(
                 f,
-                "{}: connection fails ({})",
+                "{}: allowed (L4) / connection fails ({})",
                 self.ports, self.transport_reason
             );
         }
         write!(
             f,
-            "{}: {} ({}), {}",
-            self.ports, self.transport, self.transport_reason, self.authorization
+            "{}: allowed (L4) / {}, {} [{}]",
+            self.ports, self.transport, self.authorization, self.transport_reason
         )
     }
 }
@@ -363,6 +378,28 @@ impl<'c> Mesh<'c> {
             }
         }
         ports
+    }
+}
+
+impl Mesh<'_> {
+    /// The mesh verdicts between two endpoints of an analysis (first member of each
+    /// class); none towards an address outside the cluster.
+    #[must_use]
+    pub fn endpoint_verdicts(
+        &self,
+        analysis: &Analysis<'_>,
+        source: Endpoint,
+        destination: Endpoint,
+        conns: &Conns,
+    ) -> Vec<MeshVerdict> {
+        let Endpoint::Class(d) = destination else {
+            return Vec::new();
+        };
+        let client = match source {
+            Endpoint::Class(s) => Client::Workload(analysis.classes[s].members[0]),
+            Endpoint::Ip(range) => Client::Address(range),
+        };
+        self.verdicts(client, analysis.classes[d].members[0], conns)
     }
 }
 

@@ -16,6 +16,11 @@
 //! passes only if `storefront` is declared connected; an `ingress: [{}]` on a CDE pod
 //! fails for every subject, citing that rule.
 //!
+//! Findings: a CDE workload on the host network, not isolated for ingress or egress,
+//! allowed to the internet, exposed by a NodePort/LoadBalancer Service; a NetworkPolicy
+//! selecting no workload (1.2.7: stale rules); in a mesh, CDE workloads without enforced
+//! mTLS and CDE ports a client reaches in plaintext (4.2.1).
+//!
 //! Fix: add default-deny ingress to the CDE namespaces and allow only declared
 //! connected-to workloads; or declare the workload connected (it is then in scope).
 
@@ -77,8 +82,32 @@ pub struct Finding {
     /// PCI DSS v4.0.1 requirement.
     pub requirement: &'static str,
     pub message: String,
-    /// `file:line` of the object at fault.
-    pub location: String,
+    /// The object at fault: kind, namespace, name, file and line.
+    pub object: ObjectRef,
+}
+
+/// An object of the manifests.
+#[derive(Clone, Debug, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub path: String,
+    pub line: u32,
+}
+
+impl ObjectRef {
+    /// The workload's object.
+    #[must_use]
+    pub fn workload(workload: &crate::cluster::Workload) -> Self {
+        ObjectRef {
+            kind: workload.kind.clone(),
+            namespace: workload.namespace.clone(),
+            name: workload.name.clone(),
+            path: workload.path.clone(),
+            line: workload.line,
+        }
+    }
 }
 
 /// What a finding is about (one rule id each in scan reports).
@@ -92,6 +121,7 @@ pub enum FindingKind {
     ExposedOutsideCluster,
     MtlsNotEnforced,
     PlaintextIntoCde,
+    PolicySelectsNothing,
 }
 
 /// Private, loopback and link-local ranges: destinations that are not the internet.
@@ -105,12 +135,8 @@ const NOT_INTERNET: [&str; 7] = [
     "fe80::/10",
 ];
 
-fn class_location(analysis: &Analysis<'_>, class: usize) -> String {
-    analysis.classes[class]
-        .members
-        .first()
-        .map(|&w| analysis.cluster.workloads[w].location())
-        .unwrap_or_default()
+fn class_object(analysis: &Analysis<'_>, class: usize) -> ObjectRef {
+    ObjectRef::workload(&analysis.cluster.workloads[analysis.classes[class].members[0]])
 }
 
 fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Finding> {
@@ -118,13 +144,13 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
     let mut out = Vec::new();
     for &class in cde_classes {
         let name = analysis.class_name(class);
-        let location = class_location(analysis, class);
+        let object = class_object(analysis, class);
         let mut push = |kind, requirement, message| {
             out.push(Finding {
                 kind,
                 requirement,
                 message,
-                location: location.clone(),
+                object: object.clone(),
             });
         };
         if analysis.classes[class].host_network
@@ -175,6 +201,30 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
             }
         }
     }
+    for policy in &cluster.policies {
+        let selects_some = cluster.workloads.iter().any(|w| {
+            w.kind != "Probe"
+                && w.namespace == policy.namespace
+                && policy.pod_selector.matches(&w.labels)
+        });
+        if !selects_some {
+            out.push(Finding {
+                kind: FindingKind::PolicySelectsNothing,
+                requirement: "1.2.7",
+                message: format!(
+                    "NetworkPolicy {} selects no workload of the manifests: a stale or mistyped selector (fix the podSelector or delete the policy)",
+                    policy.reference()
+                ),
+                object: ObjectRef {
+                    kind: "NetworkPolicy".to_owned(),
+                    namespace: policy.namespace.clone(),
+                    name: policy.name.clone(),
+                    path: policy.path.clone(),
+                    line: policy.line,
+                },
+            });
+        }
+    }
     for service in &cluster.services {
         if !matches!(service.service_type.as_str(), "NodePort" | "LoadBalancer") {
             continue;
@@ -200,7 +250,13 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
                     service.name,
                     exposed.join(", ")
                 ),
-                location: format!("{}:{}", service.path, service.line),
+                object: ObjectRef {
+                    kind: "Service".to_owned(),
+                    namespace: service.namespace.clone(),
+                    name: service.name.clone(),
+                    path: service.path.clone(),
+                    line: service.line,
+                },
             });
         }
     }
@@ -240,7 +296,7 @@ fn mesh_findings(
                 },
                 status.decided_by
             ),
-            location: cluster.workloads[w].location(),
+            object: ObjectRef::workload(&cluster.workloads[w]),
         });
     }
     let sources: Vec<(Endpoint, Client, String)> = (0..analysis.classes.len())
@@ -293,7 +349,7 @@ fn mesh_findings(
                         String::new()
                     }
                 ),
-                location: cluster.workloads[w].location(),
+                object: ObjectRef::workload(&cluster.workloads[w]),
             });
         }
     }
