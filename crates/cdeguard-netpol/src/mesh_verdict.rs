@@ -368,7 +368,11 @@ impl<'c> Mesh<'c> {
                 }
             }
         }
-        for policy in &cluster.authorization_policies {
+        for policy in cluster
+            .authorization_policies
+            .iter()
+            .filter(|p| crate::authorization::applies_to(p, cluster, workload))
+        {
             for rule in &policy.rules {
                 for field in rule.to.iter().flatten() {
                     if field.attribute == crate::authorization::Attribute::Port {
