@@ -13,9 +13,9 @@ use cdeguard_netpol::matrix::{self, explain, explanation_lines};
 use cdeguard_netpol::mesh_verdict::{Client, Mesh, any_open};
 use cdeguard_netpol::ports::{Conns, PortRanges, Protocol};
 use cdeguard_netpol::scope::{Scope, cde_classes, classify};
-use cdeguard_netpol::{graph, segmentation};
 use cdeguard_netpol::selector::Labels;
 use cdeguard_netpol::{Analysis, Cluster};
+use cdeguard_netpol::{graph, segmentation};
 use clap::{Args, Subcommand, ValueEnum};
 
 /// Exit code: blocked (check) or a path into the CDE (test).
@@ -343,7 +343,8 @@ fn check(
                 }
                 _ => Vec::new(),
             };
-            let allowed = !asked.is_empty() && (mesh_verdicts.is_empty() || any_open(&mesh_verdicts));
+            let allowed =
+                !asked.is_empty() && (mesh_verdicts.is_empty() || any_open(&mesh_verdicts));
             all_allowed &= allowed;
             // An address is shown as given, not as the range of addresses treated alike.
             let name = |endpoint: Endpoint, arg: &str| match endpoint {

@@ -400,9 +400,16 @@ fn scope_and_matrix_draw_a_well_formed_svg_with_the_cde_highlighted() {
         let out = cdeguard(&args);
         assert_eq!(out.status.code(), Some(0));
         let svg = stdout(&out);
-        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{svg}");
-        assert!(svg.contains(r#"<g class="node cde" data-name="vault/card-vault-db[Deployment]">"#));
-        assert!(svg.contains(r#"<g class="node out-of-scope" data-name="marketing/blog[Deployment]">"#));
+        assert!(
+            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<g class="node cde" data-name="vault/card-vault-db[Deployment]">"#)
+        );
+        assert!(
+            svg.contains(r#"<g class="node out-of-scope" data-name="marketing/blog[Deployment]">"#)
+        );
         assert!(!svg.contains("<script") && !svg.contains("href=\"http"));
     }
     let html = stdout(&cdeguard(&["scope", "--format", "html", SEGMENTED]));

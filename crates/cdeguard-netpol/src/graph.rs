@@ -120,8 +120,7 @@ pub fn svg(analysis: &Analysis<'_>, report: &ScopeReport) -> String {
                 if from == to {
                     continue;
                 }
-                let touches_cde =
-                    column.get(&from) == Some(&0) || column.get(&to) == Some(&0);
+                let touches_cde = column.get(&from) == Some(&0) || column.get(&to) == Some(&0);
                 // `!touches_cde` sorts the CDE's edges first.
                 edges.insert((!touches_cde, from.clone(), to, conns.clone()));
             }

@@ -271,7 +271,11 @@ pub fn render(
                     if verdicts.is_empty() {
                         writeln!(out, "{from} => {to} : {conns}")?;
                     } else {
-                        writeln!(out, "{from} => {to} : {conns} / mesh: {}", verdicts.join("; "))?;
+                        writeln!(
+                            out,
+                            "{from} => {to} : {conns} / mesh: {}",
+                            verdicts.join("; ")
+                        )?;
                     }
                 }
                 if explain_edges {

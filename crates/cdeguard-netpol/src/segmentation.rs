@@ -156,14 +156,32 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
         if analysis.classes[class].host_network
             && analysis.options.host_network == HostNetwork::Unenforced
         {
-            push(FindingKind::HostNetworkCde, "1.3.1", format!("CDE workload {name} uses the host network: NetworkPolicy cannot isolate it (remove `hostNetwork`)"));
+            push(
+                FindingKind::HostNetworkCde,
+                "1.3.1",
+                format!(
+                    "CDE workload {name} uses the host network: NetworkPolicy cannot isolate it (remove `hostNetwork`)"
+                ),
+            );
         } else if analysis.selecting(Direction::Ingress, class).is_empty() {
-            push(FindingKind::IngressNotIsolated, "1.3.1", format!("CDE workload {name} is not isolated for ingress: no NetworkPolicy selects it (add a default-deny ingress policy)"));
+            push(
+                FindingKind::IngressNotIsolated,
+                "1.3.1",
+                format!(
+                    "CDE workload {name} is not isolated for ingress: no NetworkPolicy selects it (add a default-deny ingress policy)"
+                ),
+            );
         }
         if analysis.selecting(Direction::Egress, class).is_empty()
             && !analysis.classes[class].host_network
         {
-            push(FindingKind::EgressNotIsolated, "1.3.2", format!("CDE workload {name} is not isolated for egress: no NetworkPolicy selects it (add a default-deny egress policy)"));
+            push(
+                FindingKind::EgressNotIsolated,
+                "1.3.2",
+                format!(
+                    "CDE workload {name} is not isolated for egress: no NetworkPolicy selects it (add a default-deny egress policy)"
+                ),
+            );
         }
         for atom in &analysis.destination_atoms {
             let internal = NOT_INTERNET

@@ -50,7 +50,11 @@ fn every_workload_is_a_node_and_the_cde_is_highlighted() {
     let analysis = Analysis::new(&cluster, Options::default());
     let scope = classify(&analysis);
     let svg = cdeguard_netpol::graph::svg(&analysis, &scope);
-    assert_eq!(svg, cdeguard_netpol::graph::svg(&analysis, &scope), "deterministic");
+    assert_eq!(
+        svg,
+        cdeguard_netpol::graph::svg(&analysis, &scope),
+        "deterministic"
+    );
     let nodes = parsed_nodes(&svg);
     for workload in &cluster.workloads {
         let name = workload.display();
@@ -65,9 +69,7 @@ fn every_workload_is_a_node_and_the_cde_is_highlighted() {
     assert!(nodes.iter().any(|(c, _)| c == "node connected"));
     assert!(nodes.iter().any(|(c, _)| c == "node external"));
     // Arrows into the CDE are marked; storefront -> checkout is one of them.
-    assert!(svg.contains(
-        "class=\"edge into-cde\" d=\"M"
-    ));
+    assert!(svg.contains("class=\"edge into-cde\" d=\"M"));
     assert!(svg.contains("<title>storefront/storefront[Deployment] =&gt; payments/checkout[Deployment] : {protocols:TCP,dst_ports:8443}</title>"));
 }
 
@@ -84,5 +86,8 @@ fn names_are_escaped() {
     let analysis = Analysis::new(&cluster, Options::default());
     let svg = cdeguard_netpol::graph::svg(&analysis, &classify(&analysis));
     let nodes = parsed_nodes(&svg);
-    assert!(nodes.contains(&("node cde".to_owned(), "pay/a<b&c[Pod]".to_owned())), "{nodes:?}");
+    assert!(
+        nodes.contains(&("node cde".to_owned(), "pay/a<b&c[Pod]".to_owned())),
+        "{nodes:?}"
+    );
 }

@@ -107,17 +107,11 @@ fn a_path_counts_only_if_the_mesh_allows_it_too() {
     assert!(wp.isolated && !wp.closed_by_mesh.is_empty());
     let mesh = &wp.closed_by_mesh[0].mesh;
     assert!(
-        mesh.iter().all(|v| !v.open)
-            && mesh
-                .iter()
-                .any(|v| v.to_string().contains("pay/web-only")),
+        mesh.iter().all(|v| !v.open) && mesh.iter().any(|v| v.to_string().contains("pay/web-only")),
         "{mesh:#?}"
     );
     assert!(
-        report
-            .findings
-            .iter()
-            .all(|f| f.requirement != "4.2.1"),
+        report.findings.iter().all(|f| f.requirement != "4.2.1"),
         "STRICT everywhere: {:#?}",
         report.findings
     );
@@ -132,7 +126,10 @@ fn permissive_cde_is_open_to_plaintext_and_reported() {
     assert!(report.passed, "{:#?}", report.subjects);
     let kinds: Vec<FindingKind> = report.findings.iter().map(|f| f.kind).collect();
     assert!(kinds.contains(&FindingKind::MtlsNotEnforced), "{kinds:?}");
-    assert!(!kinds.contains(&FindingKind::PlaintextIntoCde), "denied plaintext is no finding");
+    assert!(
+        !kinds.contains(&FindingKind::PlaintextIntoCde),
+        "denied plaintext is no finding"
+    );
     // Without the ALLOW policy every plaintext client is in.
     let yaml = MESH_BASE.to_owned() + &pods() + permissive;
     let report = test(&cluster(&yaml), Options::default());
@@ -144,5 +141,8 @@ fn permissive_cde_is_open_to_plaintext_and_reported() {
         .map(|f| f.message.as_str())
         .collect();
     assert!(!plaintext.is_empty(), "{:#?}", report.findings);
-    assert!(plaintext.iter().all(|m| m.contains("pay/api[Pod]")), "{plaintext:?}");
+    assert!(
+        plaintext.iter().all(|m| m.contains("pay/api[Pod]")),
+        "{plaintext:?}"
+    );
 }

@@ -207,8 +207,7 @@ pub fn scan(inventory: &Inventory) -> Segmentation {
     for subject in report.subjects.iter().filter(|s| !s.isolated) {
         for path in &subject.paths {
             // The finding sits on the CDE workload reached.
-            let Some(target) = cluster.workloads.iter().find(|w| w.display() == path.to)
-            else {
+            let Some(target) = cluster.workloads.iter().find(|w| w.display() == path.to) else {
                 continue;
             };
             let object = ObjectRef::workload(target);
