@@ -464,23 +464,12 @@ fn test(inputs: &Inputs, format: ReportFormat) -> anyhow::Result<ExitCode> {
                 }
             }
             for status in &report.mtls {
-                let ports: Vec<String> = status
-                    .port_modes
-                    .iter()
-                    .map(|(port, mode)| format!("port {port}: {mode}"))
-                    .collect();
                 writeln!(
                     out,
-                    "{}  mTLS (PCI DSS 4.2.1) {}: {}{} ({})",
+                    "{}  mTLS (PCI DSS 4.2.1) {}: {}",
                     if status.enforced { "OK  " } else { "NOTE" },
                     status.workload,
-                    status.mode,
-                    if ports.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {}", ports.join(", "))
-                    },
-                    status.decided_by
+                    status.describe()
                 )?;
             }
             for finding in &report.findings {

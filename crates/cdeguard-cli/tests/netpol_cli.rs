@@ -108,6 +108,10 @@ fn check_answers_with_exit_codes_and_policies() {
     ]);
     assert_eq!(allowed.status.code(), Some(0));
     let text = stdout(&allowed);
+    assert!(
+        text.contains("mesh OPEN   TCP/8443: allowed (L4) / mTLS, allowed (AuthorizationPolicy payments/checkout (examples/netpol/segmented/mesh.yaml:"),
+        "{text}"
+    );
     assert!(text.starts_with(
         "ALLOWED: storefront/storefront[Deployment] => payments/checkout[Deployment] : TCP/8443"
     ));
@@ -356,23 +360,6 @@ fn generate_writes_policies_that_allow_the_observed_flows_only() {
 
 #[test]
 fn check_shows_the_mesh_verdict_next_to_the_network_policy_one() {
-    let out = cdeguard(&[
-        "netpol",
-        "check",
-        SEGMENTED,
-        "--from",
-        "storefront/storefront",
-        "--to",
-        "payments/checkout",
-        "--port",
-        "https",
-    ]);
-    assert_eq!(out.status.code(), Some(0));
-    let text = stdout(&out);
-    assert!(
-        text.contains("mesh OPEN   TCP/8443: allowed (L4) / mTLS, allowed (AuthorizationPolicy payments/checkout (examples/netpol/segmented/mesh.yaml:"),
-        "{text}"
-    );
     // In the broken variant the metrics port is open at both layers, and says by what.
     let metrics = cdeguard(&[
         "netpol",

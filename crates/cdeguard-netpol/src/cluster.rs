@@ -242,30 +242,27 @@ impl Cluster {
                     labels: object.labels.clone(),
                     annotations: object.annotations.clone(),
                 }),
-                "PeerAuthentication" => match parse_peer_authentication(object, &path) {
-                    Ok(pa) => cluster.peer_authentications.push(pa),
-                    Err((line, message)) => cluster.errors.push(InputError {
-                        path,
-                        line: Some(line),
-                        message: format!("PeerAuthentication `{}`: {message}", object.name),
-                    }),
-                },
-                "DestinationRule" => match parse_destination_rule(object, &path) {
-                    Ok(rule) => cluster.destination_rules.push(rule),
-                    Err((line, message)) => cluster.errors.push(InputError {
-                        path,
-                        line: Some(line),
-                        message: format!("DestinationRule `{}`: {message}", object.name),
-                    }),
-                },
-                "AuthorizationPolicy" => match parse_authorization_policy(object, &path) {
-                    Ok(policy) => cluster.authorization_policies.push(policy),
-                    Err((line, message)) => cluster.errors.push(InputError {
-                        path,
-                        line: Some(line),
-                        message: format!("AuthorizationPolicy `{}`: {message}", object.name),
-                    }),
-                },
+                "PeerAuthentication" => keep_or_report(
+                    parse_peer_authentication(object, &path),
+                    &mut cluster.peer_authentications,
+                    &mut cluster.errors,
+                    object,
+                    path,
+                ),
+                "DestinationRule" => keep_or_report(
+                    parse_destination_rule(object, &path),
+                    &mut cluster.destination_rules,
+                    &mut cluster.errors,
+                    object,
+                    path,
+                ),
+                "AuthorizationPolicy" => keep_or_report(
+                    parse_authorization_policy(object, &path),
+                    &mut cluster.authorization_policies,
+                    &mut cluster.errors,
+                    object,
+                    path,
+                ),
                 "RoleBinding" | "ClusterRoleBinding" => {
                     cluster.bindings.push(read_binding(object, path));
                 }
@@ -315,6 +312,24 @@ impl Cluster {
             line: 0,
         });
         self.workloads.len() - 1
+    }
+}
+
+/// Keeps a parsed Istio object, or reports why it was left out (file, line, object).
+fn keep_or_report<T>(
+    parsed: Result<T, (u32, String)>,
+    list: &mut Vec<T>,
+    errors: &mut Vec<InputError>,
+    object: &K8sObject,
+    path: String,
+) {
+    match parsed {
+        Ok(item) => list.push(item),
+        Err((line, message)) => errors.push(InputError {
+            path,
+            line: Some(line),
+            message: format!("{} `{}`: {message}", object.kind, object.name),
+        }),
     }
 }
 

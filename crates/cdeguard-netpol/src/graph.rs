@@ -18,6 +18,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use cdeguard_model::escape::markup;
+
 use crate::engine::{Analysis, Endpoint};
 use crate::scope::{Scope, ScopeReport};
 
@@ -45,24 +47,6 @@ fn column_of(scope: Scope) -> usize {
         Scope::ConnectedTo => 1,
         Scope::OutOfScope => 2,
     }
-}
-
-/// Escapes text for XML content and attribute values.
-#[must_use]
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Text cut to what fits a box.
@@ -172,7 +156,7 @@ pub fn svg(analysis: &Analysis<'_>, report: &ScopeReport) -> String {
             r#"<text class="column-title" x="{}" y="{}">{} ({})</text>"#,
             LEFT + c * COLUMN,
             TOP - 24,
-            xml_escape(title),
+            markup(title),
             rows[c]
         );
     }
@@ -200,9 +184,9 @@ pub fn svg(analysis: &Analysis<'_>, report: &ScopeReport) -> String {
             r#"<path class="{class}" d="M{sx},{sy} C{},{sy} {},{ey} {ex},{ey}"><title>{} =&gt; {} : {}</title></path>"#,
             sx + bulge,
             if x2 > x1 { ex - bulge } else { ex + bulge },
-            xml_escape(from),
-            xml_escape(to),
-            xml_escape(conns)
+            markup(from),
+            markup(to),
+            markup(conns)
         );
     }
     for (name, &(x, y)) in &position {
@@ -211,11 +195,11 @@ pub fn svg(analysis: &Analysis<'_>, report: &ScopeReport) -> String {
             out,
             r#"<g class="node {}" data-name="{}"><title>{}</title><rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}"/><text x="{}" y="{}">{}</text></g>"#,
             COLUMNS[c].0,
-            xml_escape(name),
-            xml_escape(name),
+            markup(name),
+            markup(name),
             x + 8,
             y + 17,
-            xml_escape(&fit(name))
+            markup(&fit(name))
         );
     }
     out.push_str("</svg>\n");

@@ -118,6 +118,19 @@ pub struct MtlsStatus {
     pub enforced: bool,
 }
 
+impl MtlsStatus {
+    /// `STRICT, port 8080: DISABLE (ns/name (file:line))`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let ports: String = self
+            .port_modes
+            .iter()
+            .map(|(port, mode)| format!(", port {port}: {mode}"))
+            .collect();
+        format!("{}{ports} ({})", self.mode, self.decided_by)
+    }
+}
+
 /// Whether the workload's pods get an Istio sidecar.
 #[must_use]
 pub fn injection_enabled(cluster: &Cluster, workload: &Workload) -> bool {

@@ -295,24 +295,13 @@ fn mesh_findings(
         if status.enforced {
             continue;
         }
-        let ports: Vec<String> = status
-            .port_modes
-            .iter()
-            .map(|(port, mode)| format!("port {port}: {mode}"))
-            .collect();
         out.push(Finding {
             kind: FindingKind::MtlsNotEnforced,
             requirement: "4.2.1",
             message: format!(
-                "CDE workload {} does not enforce mTLS: {}{} ({})",
+                "CDE workload {} does not enforce mTLS: {}",
                 status.workload,
-                status.mode,
-                if ports.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {}", ports.join(", "))
-                },
-                status.decided_by
+                status.describe()
             ),
             object: ObjectRef::workload(&cluster.workloads[w]),
         });

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use cdeguard_model::{Finding, ScanReport, Severity};
 
-use crate::escape::markup;
 use crate::requirements::{RequirementResult, Status, evaluate};
+use cdeguard_model::escape::markup;
 
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#1b1f24;padding:0 1em}\
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}\
