@@ -37,6 +37,12 @@ def main() -> None:
         action="store_true",
         help="leave out constructs network-config-analyzer 1.9.2 evaluates wrongly (see netpol.sh)",
     )
+    ap.add_argument(
+        "--mesh",
+        action="store_true",
+        help="also write OUT/mesh.yaml (Istio: sidecars everywhere, one Service per app, STRICT "
+        "mesh-wide with PERMISSIVE exceptions, DestinationRules, ALLOW/DENY AuthorizationPolicies)",
+    )
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -51,6 +57,8 @@ def main() -> None:
             namespaces.append((name, team, env))
             # Production payments namespaces are the CDE (for `cdeguard netpol test`).
             scope = ", pci.cdeguard.io/scope: cde" if (team, env) == ("payments", "prod") else ""
+            if args.mesh:
+                scope += ", istio-injection: enabled"
             f.write(
                 f"---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
                 f"  labels: {{team: {team}, env: {env}, kubernetes.io/metadata.name: {name}{scope}}}\n"
@@ -155,6 +163,54 @@ def main() -> None:
                 f"spec:\n  podSelector: {selector}\n  policyTypes: [{direction.capitalize()}]\n"
                 f"  {direction}:\n{rules}"
             )
+
+    if args.mesh:
+        write_mesh(args.out, rnd, namespaces, apps)
+
+
+def write_mesh(out: str, rnd: random.Random, namespaces, apps) -> None:
+    """Istio configuration for the same cluster: the mesh layer's cost in the bench."""
+    with open(os.path.join(out, "mesh.yaml"), "w") as f:
+        f.write(
+            "---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\n"
+            "metadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n"
+        )
+        for ns, app, _, _, http in apps:
+            f.write(
+                f"---\napiVersion: v1\nkind: Service\nmetadata: {{name: {app}, namespace: {ns}}}\n"
+                f"spec: {{selector: {{app: {app}}}, ports: [{{port: 80, targetPort: {http}}}, {{port: 9090}}]}}\n"
+            )
+        names = [n for n, _, _ in namespaces]
+        for ns, team, env in namespaces:
+            if rnd.random() < 0.2:
+                f.write(
+                    f"---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\n"
+                    f"metadata: {{name: permissive, namespace: {ns}}}\nspec: {{mtls: {{mode: PERMISSIVE}}}}\n"
+                )
+            if rnd.random() < 0.2:
+                f.write(
+                    f"---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
+                    f"metadata: {{name: plaintext, namespace: {ns}}}\n"
+                    f"spec: {{host: '*.{rnd.choice(names)}.svc.cluster.local', trafficPolicy: {{tls: {{mode: DISABLE}}}}}}\n"
+                )
+            if (team, env) == ("payments", "prod") or rnd.random() < 0.5:
+                f.write(
+                    f"---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\n"
+                    f"metadata: {{name: allow-nothing, namespace: {ns}}}\nspec: {{}}\n"
+                )
+                sources = ", ".join(f"cluster.local/ns/{rnd.choice(names)}/sa/default" for _ in range(3))
+                f.write(
+                    f"---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\n"
+                    f"metadata: {{name: allow-callers, namespace: {ns}}}\nspec:\n  rules:\n"
+                    f"  - from: [{{source: {{principals: [{sources}]}}}}, {{source: {{namespaces: [{rnd.choice(names)}]}}}}]\n"
+                    f"    to: [{{operation: {{ports: ['{rnd.choice([8080, 8443, 9000])}'], methods: [GET, POST]}}}}]\n"
+                )
+            if rnd.random() < 0.3:
+                f.write(
+                    f"---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\n"
+                    f"metadata: {{name: deny-dev, namespace: {ns}}}\nspec:\n  action: DENY\n  rules:\n"
+                    f"  - from: [{{source: {{notNamespaces: [{ns}]}}}}]\n    to: [{{operation: {{ports: ['9090']}}}}]\n"
+                )
 
 
 if __name__ == "__main__":

@@ -10,11 +10,12 @@ use cdeguard_collect::Target;
 use cdeguard_netpol::engine::{Endpoint, HostNetwork, Options};
 use cdeguard_netpol::ipset::IpRange;
 use cdeguard_netpol::matrix::{self, explain, explanation_lines};
-use cdeguard_netpol::ports::{PortRanges, Protocol};
+use cdeguard_netpol::mesh_verdict::{Client, Mesh, any_open};
+use cdeguard_netpol::ports::{Conns, PortRanges, Protocol};
 use cdeguard_netpol::scope::{Scope, cde_classes, classify};
-use cdeguard_netpol::segmentation;
 use cdeguard_netpol::selector::Labels;
 use cdeguard_netpol::{Analysis, Cluster};
+use cdeguard_netpol::{graph, segmentation};
 use clap::{Args, Subcommand, ValueEnum};
 
 /// Exit code: blocked (check) or a path into the CDE (test).
@@ -51,6 +52,18 @@ enum MatrixFormat {
     Text,
     Json,
     Dot,
+    /// Self-contained SVG picture, columns by scope, CDE highlighted.
+    Svg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ScopeFormat {
+    Text,
+    Json,
+    /// Self-contained SVG picture, columns by scope, CDE highlighted.
+    Svg,
+    /// The SVG picture in a self-contained HTML page.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -113,7 +126,7 @@ pub(crate) struct ScopeArgs {
     #[command(flatten)]
     inputs: Inputs,
     #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
+    format: ScopeFormat,
 }
 
 impl Inputs {
@@ -155,10 +168,23 @@ pub(crate) fn run(args: NetpolArgs) -> anyhow::Result<ExitCode> {
                 MatrixFormat::Text => matrix::Format::Text,
                 MatrixFormat::Json => matrix::Format::Json,
                 MatrixFormat::Dot => matrix::Format::Dot,
+                MatrixFormat::Svg => {
+                    let scope = classify(&analysis);
+                    print!("{}", graph::svg(&analysis, &scope));
+                    return Ok(exit(&cluster, false));
+                }
             };
             let highlight = cde_classes(&analysis);
+            let mesh = Mesh::new(&cluster);
             let mut out = BufWriter::new(std::io::stdout().lock());
-            matrix::render(&analysis, format, explain, &highlight, &mut out)?;
+            matrix::render(
+                &analysis,
+                format,
+                explain,
+                &highlight,
+                mesh.present().then_some(&mesh),
+                &mut out,
+            )?;
             out.flush()?;
             Ok(exit(&cluster, false))
         }
@@ -237,12 +263,24 @@ fn parse_endpoint(cluster: &mut Cluster, text: &str) -> anyhow::Result<EndpointA
     Ok(EndpointArg::Workloads(found))
 }
 
-fn endpoints(analysis: &Analysis<'_>, arg: &EndpointArg, as_source: bool) -> Vec<Endpoint> {
+/// The endpoints an argument names, each with the first workload it stands for (the
+/// mesh side of a class) or the address.
+fn endpoints(
+    analysis: &Analysis<'_>,
+    arg: &EndpointArg,
+    as_source: bool,
+) -> Vec<(Endpoint, Client)> {
     match arg {
-        EndpointArg::Ip(range) => vec![Endpoint::Ip(analysis.atom_of(*range, as_source))],
+        EndpointArg::Ip(range) => vec![(
+            Endpoint::Ip(analysis.atom_of(*range, as_source)),
+            Client::Address(*range),
+        )],
         EndpointArg::Workloads(ws) => {
-            let set: BTreeSet<Endpoint> = ws.iter().map(|&w| analysis.endpoint_of(w)).collect();
-            set.into_iter().collect()
+            let mut seen = BTreeSet::new();
+            ws.iter()
+                .filter(|&&w| seen.insert(analysis.endpoint_of(w)))
+                .map(|&w| (analysis.endpoint_of(w), Client::Workload(w)))
+                .collect()
         }
     }
 }
@@ -279,10 +317,12 @@ fn check(
         },
     };
     let analysis = Analysis::new(&cluster, options);
+    let mesh = Mesh::new(&cluster);
+    let mesh_present = mesh.present();
     let mut explanations = Vec::new();
     let mut all_allowed = true;
-    for source in endpoints(&analysis, &from_arg, true) {
-        for destination in endpoints(&analysis, &to_arg, false) {
+    for (source, client) in endpoints(&analysis, &from_arg, true) {
+        for (destination, server) in endpoints(&analysis, &to_arg, false) {
             let verdict = analysis.verdict(source, destination);
             let wanted = match port_text {
                 None => None,
@@ -291,10 +331,20 @@ fn check(
                     Err(e) => return usage(e),
                 },
             };
-            let allowed = match wanted {
-                None => !verdict.conns.is_empty(),
-                Some(number) => verdict.conns.contains(protocol, number),
+            let asked = match wanted {
+                None => verdict.conns.clone(),
+                Some(number) => verdict
+                    .conns
+                    .intersect(&Conns::of(protocol, PortRanges::range(number, number))),
             };
+            let mesh_verdicts = match server {
+                Client::Workload(w) if mesh_present && !asked.is_empty() => {
+                    mesh.verdicts(client, w, &asked)
+                }
+                _ => Vec::new(),
+            };
+            let allowed =
+                !asked.is_empty() && (mesh_verdicts.is_empty() || any_open(&mesh_verdicts));
             all_allowed &= allowed;
             // An address is shown as given, not as the range of addresses treated alike.
             let name = |endpoint: Endpoint, arg: &str| match endpoint {
@@ -308,6 +358,7 @@ fn check(
                 &verdict,
             );
             explanation.allowed = allowed;
+            explanation.mesh = mesh_verdicts;
             explanations.push((explanation, wanted));
         }
     }
@@ -378,9 +429,24 @@ fn test(inputs: &Inputs, format: ReportFormat) -> anyhow::Result<ExitCode> {
                 if subject.isolated {
                     writeln!(
                         out,
-                        "PASS  {:?} {}: no path into the CDE",
-                        subject.kind, subject.subject
+                        "PASS  {:?} {}: no path into the CDE{}",
+                        subject.kind,
+                        subject.subject,
+                        if subject.closed_by_mesh.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " ({} NetworkPolicy path(s) closed by the mesh)",
+                                subject.closed_by_mesh.len()
+                            )
+                        }
                     )?;
+                    for path in &subject.closed_by_mesh {
+                        writeln!(out, "  => {} : {}", path.to, path.connections)?;
+                        for line in explanation_lines(path) {
+                            writeln!(out, "  {line}")?;
+                        }
+                    }
                     continue;
                 }
                 writeln!(
@@ -398,23 +464,12 @@ fn test(inputs: &Inputs, format: ReportFormat) -> anyhow::Result<ExitCode> {
                 }
             }
             for status in &report.mtls {
-                let ports: Vec<String> = status
-                    .port_modes
-                    .iter()
-                    .map(|(port, mode)| format!("port {port}: {mode}"))
-                    .collect();
                 writeln!(
                     out,
-                    "{}  mTLS (PCI DSS 4.2.1) {}: {}{} ({})",
+                    "{}  mTLS (PCI DSS 4.2.1) {}: {}",
                     if status.enforced { "OK  " } else { "NOTE" },
                     status.workload,
-                    status.mode,
-                    if ports.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {}", ports.join(", "))
-                    },
-                    status.decided_by
+                    status.describe()
                 )?;
             }
             for finding in &report.findings {
@@ -449,11 +504,13 @@ pub(crate) fn scope(args: ScopeArgs) -> anyhow::Result<ExitCode> {
     let report = classify(&analysis);
     let mut out = std::io::stdout().lock();
     match args.format {
-        ReportFormat::Json => {
+        ScopeFormat::Svg => write!(out, "{}", graph::svg(&analysis, &report))?,
+        ScopeFormat::Html => write!(out, "{}", graph::html(&analysis, &report))?,
+        ScopeFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        ReportFormat::Text => {
+        ScopeFormat::Text => {
             for scope in [Scope::Cde, Scope::ConnectedTo, Scope::OutOfScope] {
                 let members: Vec<_> = report
                     .workloads

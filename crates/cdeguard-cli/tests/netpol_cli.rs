@@ -41,14 +41,24 @@ fn segmentation_test_catches_the_broken_variant_and_cites_the_rule() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["passed"], false);
     assert_eq!(report["requirement"], "PCI DSS v4.0.1 11.4.5");
-    let blog = report["subjects"]
-        .as_array()
-        .expect("subjects")
-        .iter()
-        .find(|s| s["subject"] == "marketing/blog[Deployment]")
-        .expect("blog subject");
-    assert_eq!(blog["isolated"], false);
-    let path = &blog["paths"][0];
+    let subject = |name: &str| {
+        report["subjects"]
+            .as_array()
+            .expect("subjects")
+            .iter()
+            .find(|s| s["subject"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("subject {name}"))
+    };
+    // The blog pod has no sidecar: NetworkPolicy lets it through, but the STRICT port
+    // rejects its plaintext, so the mesh closes the path.
+    let blog = subject("marketing/blog[Deployment]");
+    assert_eq!(blog["isolated"], true);
+    assert_eq!(blog["closed_by_mesh"][0]["mesh"][0]["transport"], "broken");
+    // Any new pod of marketing may have a sidecar: mTLS, and `allow-metrics` allows it.
+    let new_pod = subject("marketing/<any new pod>");
+    assert_eq!(new_pod["isolated"], false);
+    let path = &new_pod["paths"][0];
     assert_eq!(path["connections"], "{protocols:TCP,dst_ports:9090}");
     let rule = &path["ingress"]["allowed_by"][0];
     assert_eq!(rule["policy"], "payments/allow-metrics-from-anywhere");
@@ -56,6 +66,23 @@ fn segmentation_test_catches_the_broken_variant_and_cites_the_rule() {
         rule["rule"],
         "examples/netpol/broken/allow-metrics-from-anywhere.yaml:11"
     );
+    let mesh = &path["mesh"][0];
+    assert_eq!(mesh["transport"], "mtls");
+    assert!(
+        mesh["authorization"]["by"]
+            .as_str()
+            .is_some_and(|by| by.starts_with("AuthorizationPolicy payments/allow-metrics (")),
+        "{mesh}"
+    );
+    let plaintext: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["kind"] == "plaintext-into-cde")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(plaintext.len(), 1, "{plaintext:?}");
+    assert!(plaintext[0].contains("vault/card-vault-db[Deployment] accepts plaintext on TCP/5432 from payments/payment-api[Deployment]"));
     let vault = report["mtls"]
         .as_array()
         .expect("mtls")
@@ -81,6 +108,10 @@ fn check_answers_with_exit_codes_and_policies() {
     ]);
     assert_eq!(allowed.status.code(), Some(0));
     let text = stdout(&allowed);
+    assert!(
+        text.contains("mesh OPEN   TCP/8443: allowed (L4) / mTLS, allowed (AuthorizationPolicy payments/checkout (examples/netpol/segmented/mesh.yaml:"),
+        "{text}"
+    );
     assert!(text.starts_with(
         "ALLOWED: storefront/storefront[Deployment] => payments/checkout[Deployment] : TCP/8443"
     ));
@@ -325,4 +356,92 @@ fn generate_writes_policies_that_allow_the_observed_flows_only() {
     let bad = cdeguard(&["netpol", "generate", "--flows", "Cargo.toml", SEGMENTED]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("Cargo.toml: line 1: not JSON"));
+}
+
+#[test]
+fn check_shows_the_mesh_verdict_next_to_the_network_policy_one() {
+    // In the broken variant the metrics port is open at both layers, and says by what.
+    let metrics = cdeguard(&[
+        "netpol",
+        "check",
+        SEGMENTED,
+        BROKEN,
+        "--from",
+        "storefront/storefront",
+        "--to",
+        "payments/checkout",
+        "--port",
+        "metrics",
+    ]);
+    let text = stdout(&metrics);
+    assert_eq!(metrics.status.code(), Some(0), "{text}");
+    assert!(text.contains("mesh OPEN   TCP/9090: allowed (L4) / mTLS, allowed (AuthorizationPolicy payments/allow-metrics"), "{text}");
+}
+
+#[test]
+fn scope_and_matrix_draw_a_well_formed_svg_with_the_cde_highlighted() {
+    for args in [
+        vec!["scope", "--format", "svg", SEGMENTED],
+        vec!["netpol", "matrix", "--format", "svg", SEGMENTED],
+    ] {
+        let out = cdeguard(&args);
+        assert_eq!(out.status.code(), Some(0));
+        let svg = stdout(&out);
+        assert!(
+            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<g class="node cde" data-name="vault/card-vault-db[Deployment]">"#)
+        );
+        assert!(
+            svg.contains(r#"<g class="node out-of-scope" data-name="marketing/blog[Deployment]">"#)
+        );
+        assert!(!svg.contains("<script") && !svg.contains("href=\"http"));
+    }
+    let html = stdout(&cdeguard(&["scope", "--format", "html", SEGMENTED]));
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
+}
+
+#[test]
+fn scan_reports_segmentation_findings_in_every_format() {
+    let json = cdeguard(&["scan", "--format", "json", SEGMENTED, BROKEN]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .filter(|id| id.starts_with("CDG-NET-"))
+        .collect();
+    for id in ["CDG-NET-001", "CDG-NET-007", "CDG-NET-008"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let reachable = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "CDG-NET-001")
+        .expect("CDG-NET-001");
+    assert_eq!(reachable["resource"]["namespace"], "payments");
+    assert!(
+        reachable["evidence"]
+            .as_str()
+            .is_some_and(|e| e.contains("allow-metrics-from-anywhere.yaml:11")),
+        "{reachable}"
+    );
+    let clean = cdeguard(&["scan", "--format", "json", SEGMENTED]);
+    let clean: serde_json::Value = serde_json::from_slice(&clean.stdout).expect("json");
+    assert!(
+        clean["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| !f["rule_id"].as_str().unwrap_or("").starts_with("CDG-NET-")),
+        "the segmented example has no segmentation finding"
+    );
+    let sarif = stdout(&cdeguard(&["scan", "--format", "sarif", SEGMENTED, BROKEN]));
+    assert!(sarif.contains("CDG-NET-001"));
+    let html = stdout(&cdeguard(&["scan", "--format", "html", SEGMENTED, BROKEN]));
+    assert!(html.contains("CDG-NET-008") && html.contains(r#"<g class="node cde""#));
 }

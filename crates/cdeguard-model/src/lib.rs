@@ -4,6 +4,7 @@
 //! outputs render a [`ScanReport`]. This crate performs no I/O and judges nothing.
 
 pub mod docker;
+pub mod escape;
 pub mod finding;
 pub mod image;
 pub mod inventory;

@@ -41,6 +41,10 @@ pub struct ScanReport {
     /// Images, root filesystems and SBOMs read, with their packages.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<crate::ImageInfo>,
+    /// The scope and reachability graph as SVG markup (HTML report only), when the
+    /// manifests declare a CDE.
+    #[serde(skip)]
+    pub network_graph: Option<String>,
 }
 
 /// Name and version of the tool that produced a report.

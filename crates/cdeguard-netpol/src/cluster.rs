@@ -4,7 +4,8 @@
 //! ReplicaSets, ReplicationControllers, Jobs, CronJobs) with their labels, named container
 //! ports and host networking; namespaces with their labels, including the
 //! `kubernetes.io/metadata.name` label the API server always sets; NetworkPolicies;
-//! Services; Secrets and RBAC bindings (evidence for scope).
+//! Services; Secrets and RBAC bindings (evidence for scope); Istio PeerAuthentications,
+//! DestinationRules and AuthorizationPolicies.
 //!
 //! Why: PCI DSS 12.5.2 (scope) and 1.2-1.4 (network controls) are decided by these
 //! objects only; a namespace that is referenced but not declared still exists with its
@@ -20,6 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cdeguard_model::{InputError, Inventory, K8sObject, Node, PodTemplate};
 
+use crate::authorization::{AuthorizationPolicy, parse_authorization_policy};
+use crate::destination_rule::{DestinationRule, parse_destination_rule};
 use crate::mesh::{PeerAuthentication, parse_peer_authentication};
 use crate::policy::{Policy, is_valid_port_name};
 use crate::ports::{NamedPorts, Protocol};
@@ -90,8 +93,57 @@ pub struct Service {
     pub service_type: String,
     /// `None`: no selector (endpoints managed by hand).
     pub selector: Option<Labels>,
+    pub ports: Vec<ServicePort>,
     pub path: String,
     pub line: u32,
+}
+
+/// A Service port and the pod port it forwards to.
+#[derive(Clone, Debug)]
+pub struct ServicePort {
+    pub port: u16,
+    /// `targetPort`: a number, or a container port name; the port itself when absent.
+    pub target: TargetPort,
+}
+
+/// A Service's `targetPort`.
+#[derive(Clone, Debug)]
+pub enum TargetPort {
+    Number(u16),
+    Name(String),
+}
+
+impl Service {
+    /// Whether the Service's selector picks the workload.
+    #[must_use]
+    pub fn selects(&self, workload: &Workload) -> bool {
+        self.namespace == workload.namespace
+            && self
+                .selector
+                .as_ref()
+                .is_some_and(|s| s.iter().all(|(k, v)| workload.labels.get(k) == Some(v)))
+    }
+
+    /// The Service's fully qualified host name.
+    #[must_use]
+    pub fn host(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.name, self.namespace)
+    }
+
+    /// The Service ports that forward to container port `port` of `workload`.
+    pub fn ports_to<'a>(
+        &'a self,
+        workload: &'a Workload,
+        port: u16,
+    ) -> impl Iterator<Item = &'a ServicePort> {
+        self.ports.iter().filter(move |p| match &p.target {
+            TargetPort::Number(n) => *n == port,
+            TargetPort::Name(name) => workload
+                .named_ports
+                .get(name)
+                .is_some_and(|&(_, number)| number == port),
+        })
+    }
 }
 
 /// A Secret's metadata (never its data).
@@ -127,6 +179,8 @@ pub struct Cluster {
     pub secrets: Vec<SecretMeta>,
     pub bindings: Vec<Binding>,
     pub peer_authentications: Vec<PeerAuthentication>,
+    pub destination_rules: Vec<DestinationRule>,
+    pub authorization_policies: Vec<AuthorizationPolicy>,
     pub errors: Vec<InputError>,
 }
 
@@ -188,14 +242,27 @@ impl Cluster {
                     labels: object.labels.clone(),
                     annotations: object.annotations.clone(),
                 }),
-                "PeerAuthentication" => match parse_peer_authentication(object, &path) {
-                    Ok(pa) => cluster.peer_authentications.push(pa),
-                    Err((line, message)) => cluster.errors.push(InputError {
-                        path,
-                        line: Some(line),
-                        message: format!("PeerAuthentication `{}`: {message}", object.name),
-                    }),
-                },
+                "PeerAuthentication" => keep_or_report(
+                    parse_peer_authentication(object, &path),
+                    &mut cluster.peer_authentications,
+                    &mut cluster.errors,
+                    object,
+                    path,
+                ),
+                "DestinationRule" => keep_or_report(
+                    parse_destination_rule(object, &path),
+                    &mut cluster.destination_rules,
+                    &mut cluster.errors,
+                    object,
+                    path,
+                ),
+                "AuthorizationPolicy" => keep_or_report(
+                    parse_authorization_policy(object, &path),
+                    &mut cluster.authorization_policies,
+                    &mut cluster.errors,
+                    object,
+                    path,
+                ),
                 "RoleBinding" | "ClusterRoleBinding" => {
                     cluster.bindings.push(read_binding(object, path));
                 }
@@ -248,6 +315,24 @@ impl Cluster {
     }
 }
 
+/// Keeps a parsed Istio object, or reports why it was left out (file, line, object).
+fn keep_or_report<T>(
+    parsed: Result<T, (u32, String)>,
+    list: &mut Vec<T>,
+    errors: &mut Vec<InputError>,
+    object: &K8sObject,
+    path: String,
+) {
+    match parsed {
+        Ok(item) => list.push(item),
+        Err((line, message)) => errors.push(InputError {
+            path,
+            line: Some(line),
+            message: format!("{} `{}`: {message}", object.kind, object.name),
+        }),
+    }
+}
+
 fn is_read_kind(kind: &str) -> bool {
     matches!(
         kind,
@@ -258,6 +343,8 @@ fn is_read_kind(kind: &str) -> bool {
             | "RoleBinding"
             | "ClusterRoleBinding"
             | "PeerAuthentication"
+            | "DestinationRule"
+            | "AuthorizationPolicy"
     ) || cdeguard_model::inventory::WORKLOAD_KINDS.contains(&kind)
 }
 
@@ -405,6 +492,26 @@ fn read_service(object: &K8sObject, path: String) -> Service {
             .get("selector")
             .filter(|s| !s.entries().is_empty())
             .map(|s| string_map(Some(s))),
+        ports: spec
+            .get("ports")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| {
+                let port = p
+                    .get("port")
+                    .and_then(Node::as_i64)
+                    .and_then(|n| u16::try_from(n).ok())?;
+                let target = match p.get("targetPort") {
+                    Some(t) => match t.as_i64().and_then(|n| u16::try_from(n).ok()) {
+                        Some(n) => TargetPort::Number(n),
+                        None => TargetPort::Name(t.as_str()?.to_owned()),
+                    },
+                    None => TargetPort::Number(port),
+                };
+                Some(ServicePort { port, target })
+            })
+            .collect(),
         path,
         line: object.loc.line,
     }

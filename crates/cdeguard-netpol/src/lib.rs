@@ -6,14 +6,20 @@
 //! the policies responsible; `matrix` renders the full matrix (text, JSON, DOT); `scope`
 //! classifies workloads as CDE, connected-to/security-impacting or out of scope (PCI DSS
 //! 12.5.2); `segmentation` is the PCI DSS 11.4.5 segmentation test; `generate` writes
-//! least-privilege policies from observed flows; `mesh` computes Istio mTLS per workload.
+//! least-privilege policies from observed flows; `mesh` computes Istio mTLS per workload;
+//! `destination_rule` and `authorization` read the other Istio policies and `mesh_verdict`
+//! layers transport and authorization on top of a NetworkPolicy verdict.
 
+pub mod authorization;
 pub mod cluster;
+pub mod destination_rule;
 pub mod engine;
 pub mod generate;
+pub mod graph;
 pub mod ipset;
 pub mod matrix;
 pub mod mesh;
+pub mod mesh_verdict;
 pub mod policy;
 pub mod ports;
 pub mod scope;

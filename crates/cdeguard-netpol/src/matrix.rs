@@ -10,7 +10,8 @@
 //! is evidence only when it cites its policies.
 //!
 //! Example: `default/frontend[Deployment] => default/cart[Deployment] :
-//! {protocols:TCP,dst_ports:7070}`.
+//! {protocols:TCP,dst_ports:7070}`; in a mesh the line goes on with the Istio verdict
+//! per port: `/ mesh: TCP/7070: mTLS, allowed`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 use crate::engine::{Analysis, DirectionVerdict, Endpoint, Verdict};
 use crate::ipset::IpRange;
+use crate::mesh_verdict::{Mesh, MeshVerdict};
 use crate::ports::{Conns, Protocol};
 
 /// Output format of the matrix.
@@ -61,6 +63,9 @@ pub struct Explanation {
     pub connections: String,
     pub egress: DirectionReason,
     pub ingress: DirectionReason,
+    /// The Istio layer per port, when the manifests configure a mesh.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mesh: Vec<MeshVerdict>,
 }
 
 fn direction_reason(analysis: &Analysis<'_>, verdict: &DirectionVerdict) -> DirectionReason {
@@ -102,6 +107,7 @@ pub fn explain(
         connections: verdict.conns.to_string(),
         egress: direction_reason(analysis, &verdict.egress),
         ingress: direction_reason(analysis, &verdict.ingress),
+        mesh: Vec::new(),
     }
 }
 
@@ -135,6 +141,12 @@ pub fn explanation_lines(explanation: &Explanation) -> Vec<String> {
             ));
         }
     }
+    for verdict in &explanation.mesh {
+        lines.push(format!(
+            "  mesh {} {verdict}",
+            if verdict.open { "OPEN  " } else { "CLOSED" }
+        ));
+    }
     lines
 }
 
@@ -146,6 +158,8 @@ struct JsonEdge<'a> {
     ports: JsonPorts,
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<Explanation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mesh: Vec<MeshVerdict>,
 }
 
 #[derive(Serialize)]
@@ -187,12 +201,14 @@ struct JsonWorkload {
 }
 
 /// Writes the matrix. `explain` adds the policies responsible to every edge;
-/// `highlight` names classes drawn as CDE in DOT.
+/// `highlight` names classes drawn as CDE in DOT; `mesh` (when the manifests configure
+/// Istio) adds the mesh verdict of every edge next to the NetworkPolicy one.
 pub fn render(
     analysis: &Analysis<'_>,
     format: Format,
     explain_edges: bool,
     highlight: &BTreeSet<usize>,
+    mesh: Option<&Mesh<'_>>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     // Names once per endpoint and connection sets once per distinct value: a dense
@@ -232,18 +248,36 @@ pub fn render(
         .iter()
         .map(|&(s, d, id)| (name(s), name(d), s, d, &conn_sets[id as usize]))
         .collect();
+    let mesh_verdicts = |s: Endpoint, d: Endpoint, conns: &Conns| -> Vec<MeshVerdict> {
+        mesh.map(|m| m.endpoint_verdicts(analysis, s, d, conns))
+            .unwrap_or_default()
+    };
     let explanation = |s: Endpoint, d: Endpoint, from: &str, to: &str| {
-        explain(
-            analysis,
-            from.to_owned(),
-            to.to_owned(),
-            &analysis.verdict(s, d),
-        )
+        let verdict = analysis.verdict(s, d);
+        let mut explanation = explain(analysis, from.to_owned(), to.to_owned(), &verdict);
+        explanation.mesh = mesh_verdicts(s, d, &verdict.conns);
+        explanation
     };
     match format {
         Format::Text => {
             for (from, to, s, d, conns) in &edges {
-                writeln!(out, "{from} => {to} : {conns}")?;
+                if explain_edges || mesh.is_none() {
+                    writeln!(out, "{from} => {to} : {conns}")?;
+                } else {
+                    let verdicts: Vec<String> = mesh_verdicts(*s, *d, conns)
+                        .iter()
+                        .map(MeshVerdict::short)
+                        .collect();
+                    if verdicts.is_empty() {
+                        writeln!(out, "{from} => {to} : {conns}")?;
+                    } else {
+                        writeln!(
+                            out,
+                            "{from} => {to} : {conns} / mesh: {}",
+                            verdicts.join("; ")
+                        )?;
+                    }
+                }
                 if explain_edges {
                     for line in explanation_lines(&explanation(*s, *d, from, to)) {
                         writeln!(out, "{line}")?;
@@ -288,6 +322,11 @@ pub fn render(
                     connections: conns.to_string(),
                     ports: JsonPorts::of(conns),
                     explanation: explain_edges.then(|| explanation(*s, *d, from, to)),
+                    mesh: if explain_edges {
+                        Vec::new()
+                    } else {
+                        mesh_verdicts(*s, *d, conns)
+                    },
                 };
                 writeln!(out)?;
                 serde_json::to_writer(&mut *out, &edge)?;

@@ -45,23 +45,25 @@ pub struct PeerAuthentication {
     pub location: String,
 }
 
+/// An Istio workload selector (`{matchLabels: ...}`); `None` when empty (the policy
+/// applies to the whole namespace).
+pub(crate) fn istio_selector(selector: &Node) -> Option<Selector> {
+    let node = selector.get("matchLabels")?;
+    let labels: Labels = node
+        .entries()
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.scalar_text()?)))
+        .collect();
+    (!labels.is_empty()).then(|| Selector::from_labels(labels))
+}
+
 /// Reads a PeerAuthentication object.
 pub fn parse_peer_authentication(
     object: &K8sObject,
     path: &str,
 ) -> Result<PeerAuthentication, (u32, String)> {
     let spec = object.body.get("spec").unwrap_or(Node::null());
-    let selector = match spec.path(&["selector", "matchLabels"]) {
-        Some(node) if !node.entries().is_empty() => {
-            let labels: Labels = node
-                .entries()
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.scalar_text()?)))
-                .collect();
-            Some(Selector::from_labels(labels))
-        }
-        _ => None,
-    };
+    let selector = spec.get("selector").and_then(istio_selector);
     let mode_of = |node: Option<&Node>| -> Result<Option<String>, (u32, String)> {
         match node.and_then(|n| n.get("mode")) {
             None => Ok(None),
@@ -116,7 +118,22 @@ pub struct MtlsStatus {
     pub enforced: bool,
 }
 
-fn injection_enabled(cluster: &Cluster, workload: &Workload) -> bool {
+impl MtlsStatus {
+    /// `STRICT, port 8080: DISABLE (ns/name (file:line))`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let ports: String = self
+            .port_modes
+            .iter()
+            .map(|(port, mode)| format!(", port {port}: {mode}"))
+            .collect();
+        format!("{}{ports} ({})", self.mode, self.decided_by)
+    }
+}
+
+/// Whether the workload's pods get an Istio sidecar.
+#[must_use]
+pub fn injection_enabled(cluster: &Cluster, workload: &Workload) -> bool {
     let opt = workload
         .annotations
         .get("sidecar.istio.io/inject")

@@ -16,6 +16,11 @@
 //! passes only if `storefront` is declared connected; an `ingress: [{}]` on a CDE pod
 //! fails for every subject, citing that rule.
 //!
+//! Findings: a CDE workload on the host network, not isolated for ingress or egress,
+//! allowed to the internet, exposed by a NodePort/LoadBalancer Service; a NetworkPolicy
+//! selecting no workload (1.2.7: stale rules); in a mesh, CDE workloads without enforced
+//! mTLS and CDE ports a client reaches in plaintext (4.2.1).
+//!
 //! Fix: add default-deny ingress to the CDE namespaces and allow only declared
 //! connected-to workloads; or declare the workload connected (it is then in scope).
 
@@ -27,7 +32,8 @@ use crate::cluster::Cluster;
 use crate::engine::{Analysis, Endpoint, HostNetwork, Options};
 use crate::ipset::parse_cidr;
 use crate::matrix::{Explanation, explain};
-use crate::mesh::{MtlsStatus, mtls_status};
+use crate::mesh::MtlsStatus;
+use crate::mesh_verdict::{Client, Mesh, MeshVerdict, Transport, any_open};
 use crate::policy::Direction;
 use crate::scope::{SCOPE_KEY, cde_reason};
 use crate::selector::Labels;
@@ -49,7 +55,11 @@ pub struct SubjectResult {
     pub kind: SubjectKind,
     pub subject: String,
     pub isolated: bool,
+    /// Open paths: NetworkPolicy allows them and, in a mesh, Istio does too.
     pub paths: Vec<Explanation>,
+    /// Paths NetworkPolicy allows but the mesh closes (broken transport or denied).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closed_by_mesh: Vec<Explanation>,
 }
 
 /// The test result.
@@ -68,9 +78,50 @@ pub struct SegmentationReport {
 /// A weakness of the CDE's network controls.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
+    pub kind: FindingKind,
     /// PCI DSS v4.0.1 requirement.
     pub requirement: &'static str,
     pub message: String,
+    /// The object at fault: kind, namespace, name, file and line.
+    pub object: ObjectRef,
+}
+
+/// An object of the manifests.
+#[derive(Clone, Debug, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub path: String,
+    pub line: u32,
+}
+
+impl ObjectRef {
+    /// The workload's object.
+    #[must_use]
+    pub fn workload(workload: &crate::cluster::Workload) -> Self {
+        ObjectRef {
+            kind: workload.kind.clone(),
+            namespace: workload.namespace.clone(),
+            name: workload.name.clone(),
+            path: workload.path.clone(),
+            line: workload.line,
+        }
+    }
+}
+
+/// What a finding is about (one rule id each in scan reports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    HostNetworkCde,
+    IngressNotIsolated,
+    EgressNotIsolated,
+    EgressToInternet,
+    ExposedOutsideCluster,
+    MtlsNotEnforced,
+    PlaintextIntoCde,
+    PolicySelectsNothing,
 }
 
 /// Private, loopback and link-local ranges: destinations that are not the internet.
@@ -84,31 +135,53 @@ const NOT_INTERNET: [&str; 7] = [
     "fe80::/10",
 ];
 
+fn class_object(analysis: &Analysis<'_>, class: usize) -> ObjectRef {
+    ObjectRef::workload(&analysis.cluster.workloads[analysis.classes[class].members[0]])
+}
+
 fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Finding> {
     let cluster = analysis.cluster;
     let mut out = Vec::new();
     for &class in cde_classes {
         let name = analysis.class_name(class);
+        let object = class_object(analysis, class);
+        let mut push = |kind, requirement, message| {
+            out.push(Finding {
+                kind,
+                requirement,
+                message,
+                object: object.clone(),
+            });
+        };
         if analysis.classes[class].host_network
             && analysis.options.host_network == HostNetwork::Unenforced
         {
-            out.push(Finding {
-                requirement: "1.3.1",
-                message: format!("CDE workload {name} uses the host network: NetworkPolicy cannot isolate it (remove `hostNetwork`)"),
-            });
+            push(
+                FindingKind::HostNetworkCde,
+                "1.3.1",
+                format!(
+                    "CDE workload {name} uses the host network: NetworkPolicy cannot isolate it (remove `hostNetwork`)"
+                ),
+            );
         } else if analysis.selecting(Direction::Ingress, class).is_empty() {
-            out.push(Finding {
-                requirement: "1.3.1",
-                message: format!("CDE workload {name} is not isolated for ingress: no NetworkPolicy selects it (add a default-deny ingress policy)"),
-            });
+            push(
+                FindingKind::IngressNotIsolated,
+                "1.3.1",
+                format!(
+                    "CDE workload {name} is not isolated for ingress: no NetworkPolicy selects it (add a default-deny ingress policy)"
+                ),
+            );
         }
         if analysis.selecting(Direction::Egress, class).is_empty()
             && !analysis.classes[class].host_network
         {
-            out.push(Finding {
-                requirement: "1.3.2",
-                message: format!("CDE workload {name} is not isolated for egress: no NetworkPolicy selects it (add a default-deny egress policy)"),
-            });
+            push(
+                FindingKind::EgressNotIsolated,
+                "1.3.2",
+                format!(
+                    "CDE workload {name} is not isolated for egress: no NetworkPolicy selects it (add a default-deny egress policy)"
+                ),
+            );
         }
         for atom in &analysis.destination_atoms {
             let internal = NOT_INTERNET
@@ -130,9 +203,10 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
                     .iter()
                     .map(|a| cluster.policies[a.policy].reference())
                     .collect();
-                out.push(Finding {
-                    requirement: "1.3.2",
-                    message: format!(
+                push(
+                    FindingKind::EgressToInternet,
+                    "1.3.2",
+                    format!(
                         "CDE workload {name} may connect to {atom}, which includes internet addresses ({}){}",
                         verdict.conns,
                         if allowed_by.is_empty() {
@@ -141,38 +215,148 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
                             format!(", allowed by {}", allowed_by.join(", "))
                         }
                     ),
-                });
+                );
             }
+        }
+    }
+    for policy in &cluster.policies {
+        let selects_some = cluster.workloads.iter().any(|w| {
+            w.kind != "Probe"
+                && w.namespace == policy.namespace
+                && policy.pod_selector.matches(&w.labels)
+        });
+        if !selects_some {
+            out.push(Finding {
+                kind: FindingKind::PolicySelectsNothing,
+                requirement: "1.2.7",
+                message: format!(
+                    "NetworkPolicy {} selects no workload of the manifests: a stale or mistyped selector (fix the podSelector or delete the policy)",
+                    policy.reference()
+                ),
+                object: ObjectRef {
+                    kind: "NetworkPolicy".to_owned(),
+                    namespace: policy.namespace.clone(),
+                    name: policy.name.clone(),
+                    path: policy.path.clone(),
+                    line: policy.line,
+                },
+            });
         }
     }
     for service in &cluster.services {
         if !matches!(service.service_type.as_str(), "NodePort" | "LoadBalancer") {
             continue;
         }
-        let Some(selector) = &service.selector else {
-            continue;
-        };
         let exposed: Vec<String> = cde_classes
             .iter()
             .filter(|&&c| {
-                let class = &analysis.classes[c];
-                class.namespace == service.namespace
-                    && selector.iter().all(|(k, v)| class.labels.get(k) == Some(v))
+                analysis.classes[c]
+                    .members
+                    .iter()
+                    .any(|&w| service.selects(&cluster.workloads[w]))
             })
             .map(|&c| analysis.class_name(c))
             .collect();
         if !exposed.is_empty() {
             out.push(Finding {
+                kind: FindingKind::ExposedOutsideCluster,
                 requirement: "1.4.1",
                 message: format!(
-                    "{} Service {}/{} ({}:{}) exposes CDE workload(s) {} outside the cluster",
+                    "{} Service {}/{} exposes CDE workload(s) {} outside the cluster",
                     service.service_type,
                     service.namespace,
                     service.name,
-                    service.path,
-                    service.line,
                     exposed.join(", ")
                 ),
+                object: ObjectRef {
+                    kind: "Service".to_owned(),
+                    namespace: service.namespace.clone(),
+                    name: service.name.clone(),
+                    path: service.path.clone(),
+                    line: service.line,
+                },
+            });
+        }
+    }
+    out
+}
+
+/// Mesh findings: CDE workloads whose mTLS is not enforced, and ports of CDE workloads
+/// that some allowed client reaches in plaintext (one finding per workload and port).
+fn mesh_findings(
+    analysis: &Analysis<'_>,
+    mesh: &Mesh<'_>,
+    cde_workloads: &BTreeSet<usize>,
+    mtls: &[MtlsStatus],
+) -> Vec<Finding> {
+    let cluster = analysis.cluster;
+    let mut out = Vec::new();
+    for (&w, status) in cde_workloads.iter().zip(mtls) {
+        if status.enforced {
+            continue;
+        }
+        out.push(Finding {
+            kind: FindingKind::MtlsNotEnforced,
+            requirement: "4.2.1",
+            message: format!(
+                "CDE workload {} does not enforce mTLS: {}",
+                status.workload,
+                status.describe()
+            ),
+            object: ObjectRef::workload(&cluster.workloads[w]),
+        });
+    }
+    let sources: Vec<(Endpoint, Client, String)> = (0..analysis.classes.len())
+        .filter_map(|c| {
+            let &member = analysis.classes[c].members.first()?;
+            Some((
+                Endpoint::Class(c),
+                Client::Workload(member),
+                analysis.class_name(c),
+            ))
+        })
+        .chain(
+            analysis
+                .source_atoms
+                .iter()
+                .map(|a| (Endpoint::Ip(*a), Client::Address(*a), a.to_string())),
+        )
+        .collect();
+    for &w in cde_workloads {
+        let destination = analysis.endpoint_of(w);
+        // Port label to the clients that reach it in plaintext.
+        let mut plaintext: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for (source, client, name) in &sources {
+            if *source == destination {
+                continue;
+            }
+            let verdict = analysis.verdict(*source, destination);
+            if verdict.conns.is_empty() {
+                continue;
+            }
+            for v in mesh.verdicts(*client, w, &verdict.conns) {
+                if v.open && v.transport == Transport::Plaintext {
+                    plaintext.entry(v.ports).or_default().push(name.clone());
+                }
+            }
+        }
+        for (ports, clients) in plaintext {
+            let shown: Vec<&str> = clients.iter().take(3).map(String::as_str).collect();
+            let more = clients.len().saturating_sub(shown.len());
+            out.push(Finding {
+                kind: FindingKind::PlaintextIntoCde,
+                requirement: "4.2.1",
+                message: format!(
+                    "CDE workload {} accepts plaintext on {ports} from {}{} (PCI DSS 4.2.1, 1.3.1: require STRICT mTLS)",
+                    cluster.workloads[w].display(),
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ),
+                object: ObjectRef::workload(&cluster.workloads[w]),
             });
         }
     }
@@ -245,47 +429,78 @@ pub fn test(cluster: &Cluster, options: Options) -> SegmentationReport {
         .iter()
         .map(|&i| cluster.workloads[i].display())
         .collect();
-    let paths_from = |source: Endpoint, name: &str| -> Vec<Explanation> {
-        cde_classes
-            .iter()
-            .filter_map(|&c| {
-                let verdict = analysis.verdict(source, Endpoint::Class(c));
-                (!verdict.conns.is_empty())
-                    .then(|| explain(&analysis, name.to_owned(), analysis.class_name(c), &verdict))
-            })
-            .collect()
+    let mesh = Mesh::new(&probed);
+    let mesh_present = mesh.present();
+    // Open paths and paths the mesh closes, from one subject into every CDE class.
+    let paths_from = |source: Endpoint, client: Client, name: &str| {
+        let mut open = Vec::new();
+        let mut closed = Vec::new();
+        for &c in &cde_classes {
+            let verdict = analysis.verdict(source, Endpoint::Class(c));
+            if verdict.conns.is_empty() {
+                continue;
+            }
+            let mut explanation =
+                explain(&analysis, name.to_owned(), analysis.class_name(c), &verdict);
+            if !mesh_present {
+                open.push(explanation);
+                continue;
+            }
+            // Members of a class may differ in sidecar or service account.
+            let per_member: Vec<Vec<MeshVerdict>> = analysis.classes[c]
+                .members
+                .iter()
+                .map(|&w| mesh.verdicts(client, w, &verdict.conns))
+                .collect();
+            match per_member.iter().find(|v| any_open(v)) {
+                Some(verdicts) => {
+                    explanation.mesh.clone_from(verdicts);
+                    open.push(explanation);
+                }
+                None => {
+                    explanation.mesh = per_member.into_iter().next().unwrap_or_default();
+                    explanation.allowed = false;
+                    closed.push(explanation);
+                }
+            }
+        }
+        (open, closed)
     };
     let mut results = Vec::new();
     for (kind, name, workload) in subjects {
-        let paths = paths_from(analysis.endpoint_of(workload), &name);
+        let client = match kind {
+            SubjectKind::Namespace => Client::AnyPodLike(workload),
+            _ => Client::Workload(workload),
+        };
+        let (paths, closed_by_mesh) = paths_from(analysis.endpoint_of(workload), client, &name);
         results.push(SubjectResult {
             kind,
             subject: name,
             isolated: paths.is_empty(),
             paths,
+            closed_by_mesh,
         });
     }
     for atom in &analysis.source_atoms {
         let name = atom.to_string();
-        let paths = paths_from(Endpoint::Ip(*atom), &name);
+        let (paths, closed_by_mesh) =
+            paths_from(Endpoint::Ip(*atom), Client::Address(*atom), &name);
         results.push(SubjectResult {
             kind: SubjectKind::External,
             subject: name,
             isolated: paths.is_empty(),
             paths,
+            closed_by_mesh,
         });
     }
-    let mtls = cde_workloads
+    let mtls: Vec<MtlsStatus> = cde_workloads
         .iter()
-        .map(|&i| {
-            mtls_status(
-                cluster,
-                &cluster.peer_authentications,
-                &cluster.workloads[i],
-            )
-        })
+        .map(|&i| mesh.mtls[i].clone())
         .collect();
-    let findings = findings(&analysis, &cde_classes);
+    let mut findings = findings(&analysis, &cde_classes);
+    if mesh_present {
+        findings.extend(mesh_findings(&analysis, &mesh, &cde_workloads, &mtls));
+    }
     SegmentationReport {
         requirement: "PCI DSS v4.0.1 11.4.5",
         mtls,

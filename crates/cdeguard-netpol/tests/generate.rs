@@ -175,3 +175,65 @@ fn bad_flow_lines_are_rejected_with_their_line() {
             .starts_with("line 1: not JSON")
     );
 }
+
+fn oracles() -> PathBuf {
+    std::env::var_os("CDEGUARD_ORACLES").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.oracles"),
+        PathBuf::from,
+    )
+}
+
+/// The Kubernetes v1.37 OpenAPI (JSON schema, strict) accepts every generated policy:
+/// what `kubectl apply --dry-run=client` checks of their shape.
+#[test]
+fn generated_policies_are_valid_against_the_kubernetes_schema() {
+    let python = oracles().join("venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} missing: run `.ci/setup` to install Python jsonschema",
+        python.display()
+    );
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/k8s-schema/networkpolicy-networking-v1.json");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/validate-json-schema.py");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut checked = 0;
+    for flows in ["flows/observed.ndjson", "flows/hubble.json"] {
+        let (_, _, yaml) = generated(flows);
+        let (documents, error) =
+            cdeguard_collect::yaml::parse_stream(&yaml, cdeguard_collect::yaml::Limits::default());
+        assert!(error.is_none(), "{error:?}");
+        for (i, document) in documents.iter().enumerate() {
+            let path = dir.path().join(format!("policy-{checked}.json"));
+            std::fs::write(&path, document.root.to_json().to_string()).expect("write");
+            let out = std::process::Command::new(&python)
+                .arg(&script)
+                .arg(&schema)
+                .arg(&path)
+                .output()
+                .expect("python runs");
+            assert!(
+                out.status.success(),
+                "{flows} document {i} is not a valid NetworkPolicy:\n{}{}\n{yaml}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "only {checked} policies generated");
+    // The schema does reject a malformed policy (the check is not vacuous).
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"x"},"spec":{"podSelector":{},"ingress":[{"ports":[{"port":80,"protocl":"TCP"}]}]}}"#,
+    )
+    .expect("write");
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(&schema)
+        .arg(&bad)
+        .output()
+        .expect("python runs");
+    assert!(!out.status.success(), "a misspelt field must be rejected");
+}

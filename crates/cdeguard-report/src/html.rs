@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use cdeguard_model::{Finding, ScanReport, Severity};
 
-use crate::escape::markup;
 use crate::requirements::{RequirementResult, Status, evaluate};
+use cdeguard_model::escape::markup;
 
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#1b1f24;padding:0 1em}\
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}\
@@ -16,7 +16,7 @@ th{background:#f6f8fa}.badge{display:inline-block;padding:.1em .5em;border-radiu
 .fail,.critical{background:#ffebe9;color:#a40e26}.high{background:#fff1e5;color:#953800}.medium{background:#fff8c5;color:#7d4e00}\
 .low,.info{background:#ddf4ff;color:#0550ae}.pass{background:#dafbe1;color:#116329}.excepted{background:#fbefff;color:#6e40c9}\
 .na,.manual,.not-evaluated{background:#eaeef2;color:#424a53}.muted{color:#57606a}code{font-size:.9em;background:#f6f8fa;padding:0 .2em;word-break:break-all}\
-.note{border-left:4px solid #0969da;background:#ddf4ff;padding:.5em 1em}@media print{h2{page-break-after:avoid}tr{page-break-inside:avoid}}";
+.note{border-left:4px solid #0969da;background:#ddf4ff;padding:.5em 1em}.graph{overflow-x:auto}@media print{h2{page-break-after:avoid}tr{page-break-inside:avoid}}";
 
 fn status_class(status: &Status) -> &'static str {
     match status {
@@ -188,6 +188,7 @@ pub(crate) fn render(report: &ScanReport, out: &mut dyn Write) -> io::Result<()>
 <table><thead><tr><th>Requirement</th><th>Title (paraphrased)</th><th>Result</th><th>Open</th><th>Accepted</th><th>Automated checks</th></tr></thead><tbody>{req_rows}</tbody></table>\
 <h2>Open findings by severity</h2>{chart}\
 <h2>Findings</h2><table><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>Finding</th><th>Fix</th><th>PCI DSS / CIS</th></tr></thead><tbody>{open_rows}</tbody></table>\
+{graph_section}\
 <h2>Accepted risks</h2>{accepted_section}\
 <h2>Scan inputs</h2><table><thead><tr><th>Path</th><th>Format</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>{inputs}</tbody></table>\
 <h2>Input errors</h2>{errors_section}\
@@ -210,6 +211,12 @@ pub(crate) fn render(report: &ScanReport, out: &mut dyn Write) -> io::Result<()>
         req_rows = requirement_rows(&results),
         chart = severity_chart(report),
         open_rows = finding_rows(&open),
+        // Markup built by cdeguard-netpol's graph module, which escapes every name.
+        graph_section = report.network_graph.as_deref().map_or_else(String::new, |svg| {
+            format!(
+                "<h2>Network scope and reachability (PCI DSS 1.2.3, 1.2.4, 12.5.2)</h2><p class=\"muted\">Columns: CDE (red), connected-to, out of scope, external ranges; arrows: connections NetworkPolicies allow (red into the CDE; hover for ports).</p><div class=\"graph\">{svg}</div>"
+            )
+        }),
         accepted_section = if accepted.is_empty() {
             "<p class=\"muted\">None.</p>".to_owned()
         } else {

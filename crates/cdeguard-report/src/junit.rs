@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use cdeguard_model::{Finding, ScanReport};
 
-use crate::escape::markup;
+use cdeguard_model::escape::markup;
 
 pub(crate) fn render(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();

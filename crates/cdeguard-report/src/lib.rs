@@ -2,7 +2,6 @@
 //! none of them judges or filters.
 
 mod csv;
-mod escape;
 mod html;
 mod json;
 mod junit;

@@ -86,6 +86,7 @@ fn report(errors: bool) -> ScanReport {
         },
         notices: Vec::new(),
         images: Vec::new(),
+        network_graph: None,
         rules: vec![
             rule("CDG-A", &["2.2.6"], &[InputFormat::Kubernetes]),
             rule("CDG-B", &["8.6.2"], &[InputFormat::Kubernetes]),
@@ -198,6 +199,25 @@ fn html_is_self_contained_escaped_and_never_claims_compliance() {
     assert!(html.contains(&"ab".repeat(32)));
     let broken = rendered(&report(true), Format::Html);
     assert!(broken.contains(">not evaluated</span>") && broken.contains("bad &lt;yaml&gt;"));
+}
+
+#[test]
+fn html_inlines_the_network_graph_when_there_is_one() {
+    assert!(!rendered(&report(false), Format::Html).contains("Network scope and reachability"));
+    let mut with_graph = report(false);
+    with_graph.network_graph =
+        Some("<svg xmlns=\"http://www.w3.org/2000/svg\"><g class=\"node cde\"/></svg>".to_owned());
+    let html = rendered(&with_graph, Format::Html);
+    assert!(html.contains("Network scope and reachability"));
+    assert!(
+        html.contains("<g class=\"node cde\"/></svg>"),
+        "inlined as markup"
+    );
+    let json = rendered(&with_graph, Format::Json);
+    assert!(
+        !json.contains("<svg"),
+        "the graph is for the HTML report only"
+    );
 }
 
 fn well_formed_xml(xml: &str) {

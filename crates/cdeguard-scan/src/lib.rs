@@ -2,6 +2,7 @@
 //! over it, accepted risks are applied, and the result is a [`ScanReport`].
 
 pub mod config;
+pub mod segmentation;
 pub mod suppress;
 
 use cdeguard_collect::{CollectOptions, Target};
@@ -12,7 +13,8 @@ use cdeguard_rules::{Rule, RuleSet};
 /// The analyzers a scan can run (`--scanners`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scanner {
-    /// Configuration rules (Pod Security Standards, CIS, PCI hygiene).
+    /// Configuration rules (Pod Security Standards, CIS, PCI hygiene) and, when the
+    /// manifests declare a CDE, the network segmentation test.
     Config,
     /// Secrets and cardholder data in every file of the targets.
     Secrets,
@@ -144,6 +146,15 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
     };
     let mut findings = cdeguard_rules::run(&inventory, &rules);
     let mut runs: Vec<RuleRun> = rules.into_iter().map(rule_run).collect();
+    let mut network_graph = None;
+    if options.scanners.contains(&Scanner::Config) {
+        let network = segmentation::scan(&inventory);
+        if network.graph.is_some() {
+            findings.extend(network.findings);
+            runs.extend(segmentation::rule_runs());
+            network_graph = network.graph;
+        }
+    }
     if options.scanners.contains(&Scanner::Secrets) {
         findings.extend(scan_secrets(targets, &mut inventory, &options.secrets));
         runs.extend(secret_rule_runs());
@@ -179,6 +190,7 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
         notices,
         images: inventory.images,
         rules: runs,
+        network_graph,
     }
 }
 

@@ -1,10 +1,10 @@
-//! Escaping for the markup formats (HTML, XML). Every string a manifest can influence
-//! passes through here.
+//! Escaping for the markup formats (HTML, XML, SVG). Every string a manifest can
+//! influence passes through here (reports, the network graph).
 
 /// Escapes `&`, `<`, `>`, `"` and `'` (valid for HTML text, attributes and XML), and drops
 /// control characters XML 1.0 forbids.
 #[must_use]
-pub(crate) fn markup(text: &str) -> String {
+pub fn markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
