@@ -24,8 +24,8 @@ LABELLED="$OUT/secrets-labelled"
 rm -rf "$LABELLED" && mkdir -p "$LABELLED"
 cp -r "$SHARED/corpus/secrets/detect-secrets/test_data" "$LABELLED/detect-secrets"
 cp -r "$SHARED/corpus/secrets/gitleaks/testdata/repos/nogit" "$LABELLED/gitleaks-nogit"
-rm -f "$LABELLED/detect-secrets/baseline.file" "$LABELLED/detect-secrets/sample.diff" "$LABELLED/gitleaks-nogit/.gitleaksignore"
-rm -rf "$LABELLED/detect-secrets/performance"
+# baseline.file is detect-secrets' expected output (hashed secrets), not test input.
+rm -f "$LABELLED/detect-secrets/baseline.file" "$LABELLED/gitleaks-nogit/.gitleaksignore"
 chmod -R u+w "$LABELLED"
 echo "== quality (labelled data: detect-secrets test_data, gitleaks nogit, planted rootfs secrets)"
 cdeguard_scan "$LABELLED" "$OUT/q-cdeguard.json" 2>/dev/null || true

@@ -11,7 +11,8 @@
 //! `commit`, and public key ids such as `GPG_KEY`); keys that name or point to a value (`*_id`, `*_name`, `*_path`, see
 //! `engine::is_reference_key`); identifiers and words (no digit, or no letter);
 //! alphabet and counting runs (`ABCDEFGH`, `0123456789`); `data:` URIs; base64 of PEM
-//! blocks (`caBundle: LS0tLS1CRUdJTi…`); placeholders; comment lines.
+//! blocks (`caBundle: LS0tLS1CRUdJTi…`); hex that decodes to text; placeholders;
+//! comment lines.
 //! Printable strings of binaries are not searched (they are full of tables).
 //!
 //! Failing: `api = "Zk3pQ9vX2mLr8sT4wY7bN1cD6fH0jK5a"`. Passing:
@@ -107,6 +108,27 @@ fn charset(token: &[u8]) -> Option<Charset> {
     Some(Charset::Base64)
 }
 
+/// Hex that decodes to printable UTF-8 text is encoded text (`Buffer.from('74686973…',
+/// 'hex')`), not a key: hex keys are random bytes. (Base64 is not judged so: it is how
+/// textual credentials are commonly encoded, e.g. HTTP basic auth.)
+fn is_hex_encoded_text(token: &[u8]) -> bool {
+    if token.len() % 2 != 0 {
+        return false;
+    }
+    let nibble = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let bytes: Option<Vec<u8>> = token
+        .chunks_exact(2)
+        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
+        .collect();
+    bytes
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|text| text.chars().all(|c| !c.is_control() || c.is_whitespace()))
+}
+
 /// `8-4-4-4-12` hex groups.
 fn is_uuid(token: &[u8]) -> bool {
     let groups: Vec<&[u8]> = token.split(|b| *b == b'-').collect();
@@ -173,6 +195,7 @@ fn is_public_value(token: &[u8], key: Option<&[u8]>, line: &[u8], start: usize) 
     // base64 of a PEM block (`-----BEGIN …`): certificates (`tls.crt`, `caBundle`) are
     // public, and keys are found by the private-key detector once Secret data is decoded.
     token.starts_with(b"LS0tLS1")
+        || (charset(token) == Some(Charset::Hex) && is_hex_encoded_text(token))
         || line[..start].ends_with(b"base64,")
         || is_uuid(token)
         || has_counting_run(token)
@@ -319,6 +342,7 @@ mod tests {
             "caBundle: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM1ekNDQWMrZ0F3SUJBZ0lCQURBTk",
             "MIIEowIBAAKCAQEAzq8L3vN5pQ2rT7xW9yB4cF6hJ1kM3nP5sU8vX0zA2dG4jL7o",
             "  # fixed in yaml.dump('2b00042f7481c7b056c4b410d28f33cf')",
+            "const buf2 = Buffer.from('7468697320697320612074c3a97374', 'hex');",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
