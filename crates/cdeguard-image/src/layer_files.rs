@@ -54,7 +54,7 @@ pub enum Fate {
 /// `path` and each folder above it, nearest first (`/a/b/c`, `/a/b`, `/a`).
 fn self_and_ancestors(path: &str) -> impl Iterator<Item = &str> {
     std::iter::successors(Some(path), |p| {
-        let parent = crate::path::parent(*p);
+        let parent = crate::path::parent(p);
         (parent != *p && parent != "/" && !parent.is_empty()).then_some(parent)
     })
 }

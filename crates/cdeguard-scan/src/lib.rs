@@ -145,9 +145,19 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
     };
     let mut findings = cdeguard_rules::run(&inventory, &rules);
     let mut runs: Vec<RuleRun> = rules.into_iter().map(rule_run).collect();
-    if options.scanners.contains(&Scanner::Secrets) {
-        findings.extend(scan_secrets(targets, &mut inventory, options));
-        runs.extend(secret_rule_runs());
+    let has_configs = inventory.images.iter().any(|i| i.has_config());
+    if options.scanners.contains(&Scanner::Secrets) || has_configs {
+        let scanner =
+            cdeguard_secrets::Scanner::new(cdeguard_secrets::FingerprintKey::load_or_create());
+        if options.scanners.contains(&Scanner::Secrets) {
+            findings.extend(scan_secrets(&scanner, targets, &mut inventory, options));
+            runs.extend(secret_rule_runs());
+        }
+        // The report lists images with their configuration: whatever the scanners, it
+        // must not print a secret there in clear.
+        for image in inventory.images.iter_mut().filter(|i| i.has_config()) {
+            cdeguard_secrets::image_config::redact(&scanner, image);
+        }
     }
     let today = jiff::Zoned::now().date();
     let mut notices = Vec::new();
@@ -233,12 +243,11 @@ fn secret_rule_runs() -> [RuleRun; 3] {
 /// file by file. Problems (unreadable files and layers, archives cut short) become input
 /// errors.
 fn scan_secrets(
+    scanner: &cdeguard_secrets::Scanner,
     targets: &[Target],
     inventory: &mut Inventory,
     options: &ScanOptions,
 ) -> Vec<cdeguard_model::Finding> {
-    let scanner =
-        cdeguard_secrets::Scanner::new(cdeguard_secrets::FingerprintKey::load_or_create());
     let (images, paths): (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) = targets
         .iter()
         .filter_map(|t| match t {
@@ -246,7 +255,7 @@ fn scan_secrets(
             Target::Stdin => None,
         })
         .partition(|p| is_layered_image(p));
-    let scan = cdeguard_secrets::files::scan_paths(&scanner, &paths, &options.secrets);
+    let scan = cdeguard_secrets::files::scan_paths(scanner, &paths, &options.secrets);
     for (path, message) in &scan.problems {
         inventory.errors.push(InputError {
             path: path.clone(),
@@ -257,7 +266,7 @@ fn scan_secrets(
     let mut findings = Vec::new();
     for image in &images {
         let (found, errors) =
-            image_secrets::scan(&scanner, image, &options.collect.image, &options.secrets);
+            image_secrets::scan(scanner, image, &options.collect.image, &options.secrets);
         findings.extend(found);
         inventory.errors.extend(errors);
     }
@@ -266,11 +275,11 @@ fn scan_secrets(
             .loc
             .map_or(image.reference.as_str(), |loc| inventory.path(loc));
         findings.extend(cdeguard_secrets::image_config::findings(
-            &scanner, image, file,
+            scanner, image, file,
         ));
     }
     findings.extend(cdeguard_secrets::findings::findings(
-        &scanner, inventory, scan,
+        scanner, inventory, scan,
     ));
     findings
 }

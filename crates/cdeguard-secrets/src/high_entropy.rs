@@ -112,7 +112,7 @@ fn charset(token: &[u8]) -> Option<Charset> {
 /// 'hex')`), not a key: hex keys are random bytes. (Base64 is not judged so: it is how
 /// textual credentials are commonly encoded, e.g. HTTP basic auth.)
 fn is_hex_encoded_text(token: &[u8]) -> bool {
-    if token.len() % 2 != 0 {
+    if !token.len().is_multiple_of(2) {
         return false;
     }
     let nibble = |b: u8| {

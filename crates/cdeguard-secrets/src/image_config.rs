@@ -82,6 +82,43 @@ pub fn findings(scanner: &Scanner, image: &ImageInfo, file: &str) -> Vec<Finding
     out
 }
 
+/// Replaces every secret in `image`'s configuration and layer history by its masked form:
+/// the report lists images with their configuration, and it must not print what the
+/// findings mask.
+pub fn redact(scanner: &Scanner, image: &mut ImageInfo) {
+    let redact = |text: &mut String| {
+        if let Some(masked) = scanner.redact(text) {
+            *text = masked;
+        }
+    };
+    let config = &mut image.config;
+    for (name, value) in &mut config.env {
+        // Scanned as `NAME=value`, as for findings, so assignments are judged alike.
+        let mut line = format!("{name}={value}");
+        redact(&mut line);
+        if let Some((_, masked)) = line.split_once('=') {
+            *value = masked.to_owned();
+        }
+    }
+    for value in config.labels.values_mut() {
+        redact(value);
+    }
+    for arg in config.entrypoint.iter_mut().chain(config.cmd.iter_mut()) {
+        redact(arg);
+    }
+    let history = config
+        .history
+        .iter_mut()
+        .filter_map(|h| h.created_by.as_mut());
+    let layers = image
+        .layers
+        .iter_mut()
+        .filter_map(|l| l.created_by.as_mut());
+    for line in history.chain(layers) {
+        redact(line);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,7 +200,16 @@ mod tests {
             assert_eq!(f.resource.file, "images/shop.tar");
             assert_eq!(f.cis, vec![CIS]);
         }
-        let text = format!("{found:?}");
+        let mut redacted = image();
+        redact(&scanner, &mut redacted);
+        assert_eq!(redacted.config.env[0].1, "/usr/local/bin:/usr/bin");
+        assert_eq!(redacted.config.env[2].1, "/run/secrets/db");
+        assert!(
+            redacted.config.cmd[2].starts_with("«Stripe sk_l…"),
+            "{:?}",
+            redacted.config.cmd
+        );
+        let text = format!("{found:?}{redacted:?}");
         for value in [
             "Xq9-vault-2024!",
             "ghp_R8x2Lq7Vn4Tz0Wm6Yb3Kc9Hd5Jf1Gs8Pa2Qe",

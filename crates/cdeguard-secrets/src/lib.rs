@@ -186,6 +186,40 @@ impl Scanner {
     /// Scans one text. `lines` says whether line numbers mean anything.
     #[must_use]
     pub fn scan_text(&self, text: &[u8], lines: bool) -> Vec<Detection> {
+        self.scan_spans(text, lines)
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect()
+    }
+
+    /// `text` with every secret and card number replaced by its masked form
+    /// (`«GitHub ghp_… (40 chars)»`), or `None` when it holds none: for text that is shown
+    /// as is, such as an image's ENV values and history lines.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> Option<String> {
+        let mut found = self.scan_spans(text.as_bytes(), true);
+        if found.is_empty() {
+            return None;
+        }
+        found.sort_by_key(|((start, _), _)| *start);
+        let mut out = String::with_capacity(text.len());
+        let mut done = 0;
+        for ((start, end), d) in found {
+            if start < done {
+                continue; // overlaps a span already replaced
+            }
+            out.push_str(&String::from_utf8_lossy(&text.as_bytes()[done..start]));
+            out.push('«');
+            out.push_str(&d.masked);
+            out.push('»');
+            done = end;
+        }
+        out.push_str(&String::from_utf8_lossy(&text.as_bytes()[done..]));
+        Some(out)
+    }
+
+    /// Every detection with the span (start, end) of its value in `text`.
+    fn scan_spans(&self, text: &[u8], lines: bool) -> Vec<((usize, usize), Detection)> {
         let mut out = Vec::new();
         let line_of = |offset: usize| -> u32 {
             if lines {
@@ -214,18 +248,21 @@ impl Scanner {
                 notes.push("a documented example value".to_owned());
                 severity = Severity::Low;
             }
-            out.push(Detection {
-                rule_id: format!("CDG-SECRET-{}", d.id),
-                title: d.title.to_owned(),
-                provider: d.provider.to_owned(),
-                severity,
-                pci: SECRET_PCI,
-                line: line_of(m.start),
-                masked: mask::mask_secret(d.provider, value),
-                fingerprint: self.key.fingerprint(d.id, value),
-                notes,
-                allowed_inline: inline_allow(text, m.start),
-            });
+            out.push((
+                (m.start, m.end),
+                Detection {
+                    rule_id: format!("CDG-SECRET-{}", d.id),
+                    title: d.title.to_owned(),
+                    provider: d.provider.to_owned(),
+                    severity,
+                    pci: SECRET_PCI,
+                    line: line_of(m.start),
+                    masked: mask::mask_secret(d.provider, value),
+                    fingerprint: self.key.fingerprint(d.id, value),
+                    notes,
+                    allowed_inline: inline_allow(text, m.start),
+                },
+            ));
         }
         if lines {
             for literal in high_entropy::find(text) {
@@ -240,18 +277,23 @@ impl Scanner {
                     high_entropy::Charset::Hex => "High-entropy hex string",
                     high_entropy::Charset::Base64 => "High-entropy base64 string",
                 };
-                out.push(Detection {
-                    rule_id: "CDG-SECRET-high-entropy-string".to_owned(),
-                    title: "Hard-coded high-entropy string (likely a secret)".to_owned(),
-                    provider: provider.to_owned(),
-                    severity: Severity::Medium,
-                    pci: SECRET_PCI,
-                    line: line_of(literal.start),
-                    masked: mask::mask_secret(provider, value),
-                    fingerprint: self.key.fingerprint("high-entropy-string", value),
-                    notes: vec!["no provider format matched: flagged by its randomness".to_owned()],
-                    allowed_inline: inline_allow(text, literal.start),
-                });
+                out.push((
+                    (literal.start, literal.end),
+                    Detection {
+                        rule_id: "CDG-SECRET-high-entropy-string".to_owned(),
+                        title: "Hard-coded high-entropy string (likely a secret)".to_owned(),
+                        provider: provider.to_owned(),
+                        severity: Severity::Medium,
+                        pci: SECRET_PCI,
+                        line: line_of(literal.start),
+                        masked: mask::mask_secret(provider, value),
+                        fingerprint: self.key.fingerprint("high-entropy-string", value),
+                        notes: vec![
+                            "no provider format matched: flagged by its randomness".to_owned(),
+                        ],
+                        allowed_inline: inline_allow(text, literal.start),
+                    },
+                ));
             }
         }
         for p in pan::find(text, !lines) {
@@ -286,20 +328,23 @@ impl Scanner {
             } else {
                 Severity::Critical
             };
-            out.push(Detection {
-                rule_id: rule_id.to_owned(),
-                title: title.to_owned(),
-                provider: p.brand.name().to_owned(),
-                severity,
-                pci,
-                line: line_of(p.start),
-                masked: mask::mask_pan(&p.digits),
-                fingerprint: self.key.fingerprint("pan", p.digits.as_bytes()),
-                notes,
-                allowed_inline: inline_allow(text, p.start),
-            });
+            out.push((
+                (p.start, p.end),
+                Detection {
+                    rule_id: rule_id.to_owned(),
+                    title: title.to_owned(),
+                    provider: p.brand.name().to_owned(),
+                    severity,
+                    pci,
+                    line: line_of(p.start),
+                    masked: mask::mask_pan(&p.digits),
+                    fingerprint: self.key.fingerprint("pan", p.digits.as_bytes()),
+                    notes,
+                    allowed_inline: inline_allow(text, p.start),
+                },
+            ));
         }
-        out.sort_by_key(|d| d.line);
+        out.sort_by_key(|(_, d)| d.line);
         out
     }
 }
