@@ -7,8 +7,8 @@
 //! quoted or right after `=`/`:`, with a Shannon entropy of at least 4.5 bits per
 //! character for base64 (at least 20 characters) or 3.0 for hex (at least 16). What
 //! does not, because it is random but public: UUIDs; digests named as such (`sha256:`,
-//! `h1:` in `go.sum`, SRI `sha512-…`, keys such as `checksum`, `integrity`, `hash`,
-//! `commit`, and public key ids such as `GPG_KEY`); keys that name or point to a value (`*_id`, `*_name`, `*_path`, see
+//! `h1:` in `go.sum`, SRI `sha512-…`, keys such as `checksum`, `MD5sum`, `integrity`,
+//! `hash`, `commit`, and public key ids such as `GPG_KEY`); hex longer than 128 digits; keys that name or point to a value (`*_id`, `*_name`, `*_path`, see
 //! `engine::is_reference_key`); identifiers and words (no digit, or no letter);
 //! alphabet and counting runs (`ABCDEFGH`, `0123456789`); `data:` URIs; base64 of PEM
 //! blocks (`caBundle: LS0tLS1CRUdJTi…`); hex that decodes to text; placeholders;
@@ -37,6 +37,14 @@ impl Charset {
         match self {
             Charset::Hex => 3.0,
             Charset::Base64 => 4.5,
+        }
+    }
+    /// Hex keys are 16 to 128 digits (64 to 512 bits); longer hex runs are data tables
+    /// (Unicode ranges, test vectors).
+    fn max_len(self) -> usize {
+        match self {
+            Charset::Hex => 128,
+            Charset::Base64 => MAX_LEN,
         }
     }
     fn min_len(self) -> usize {
@@ -88,10 +96,22 @@ fn is_digest_key(key: &str) -> bool {
                 "thumbprint",
             ]
             .contains(&word)
-            || word
-                .strip_prefix("sha")
-                .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit()))
+            || is_digest_name(word)
     })
+}
+
+/// A digest algorithm's name, as keys spell it: `md5`, `MD5sum`, `sha`, `sha256`,
+/// `sha512sums`, `blake2b`, `crc32`.
+fn is_digest_name(word: &str) -> bool {
+    ["md", "sha", "blake", "crc", "xxh"]
+        .iter()
+        .any(|algorithm| {
+            word.strip_prefix(algorithm).is_some_and(|rest| {
+                let rest =
+                    rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == 'b' || c == 's');
+                matches!(rest, "" | "um" | "ums")
+            })
+        })
 }
 
 fn charset(token: &[u8]) -> Option<Charset> {
@@ -271,6 +291,7 @@ fn find_in_line(line: &[u8], offset: usize, out: &mut Vec<Literal>) {
             continue;
         };
         if len < charset.min_len()
+            || len > charset.max_len()
             || shannon_entropy(token) < charset.min_entropy()
             || is_public_value(token, key, line, start)
         {
@@ -318,7 +339,8 @@ mod tests {
     #[test]
     fn digest_keys_are_whole_words() {
         assert!(is_digest_key("filehash") && is_digest_key("sha256") && is_digest_key("go.h1"));
-        assert!(is_digest_key("gpg_key"));
+        assert!(is_digest_key("gpg_key") && is_digest_key("md5sum") && is_digest_key("sha512sums"));
+        assert!(is_digest_key("blake2b") && is_digest_key("crc32") && !is_digest_key("shadow"));
         assert!(!is_digest_key("shared_key") && !is_digest_key("auth1_key"));
     }
 
@@ -326,6 +348,8 @@ mod tests {
     fn digests_ids_words_and_bare_tokens_are_not() {
         for text in [
             // Digests, by key, by prefix, and go.sum's `h1:`.
+            "MD5sum: 8d4fe17e66ba25de16a117035d1396aa",
+            "ranges = '00280029005b005d007b007d0f3a0f3b0f3c0f3d169b169c2045204620752076208d208e23082309232923299232923290328032e802d8026702570264025402c961b961d3f0c3f0b3f0a3f0d700b700d500b50092008200'",
             "checksum = \"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"",
             "\"integrity\": \"sha512-9Zk3pQ9vX2mLr8sT4wY7bN1cD6fH0jK5aQ==\"",
             "golang.org/x/text v0.3.7 h1:olpwvP2KacW1ZWvsR7uQhoyTYvKAupfQrRGBFM352Gk=",
