@@ -70,9 +70,10 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
 }
 
-/// Whether a key names a public digest or key identifier: one of its words is a digest
-/// word (`checksum`, `fileHash`, `sha256`, `h1`, `GPG_KEY` fingerprints as the official
-/// images set them), not merely containing `sha` (`shared_key`).
+/// Whether a key names a public digest or identifier: one of its words is a digest or
+/// identifier word (`checksum`, `fileHash`, `sha256`, `h1`, `Build-Ids`, `GPG_KEY`
+/// fingerprints as the official images set them), not merely containing `sha`
+/// (`shared_key`).
 fn is_digest_key(key: &str) -> bool {
     key.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| {
         ["hash", "checksum", "digest", "integrity"]
@@ -94,6 +95,9 @@ fn is_digest_key(key: &str) -> bool {
                 "keyid",
                 "fingerprint",
                 "thumbprint",
+                "ids",
+                "uuid",
+                "guid",
             ]
             .contains(&word)
             || is_digest_name(word)
@@ -349,6 +353,7 @@ mod tests {
         for text in [
             // Digests, by key, by prefix, and go.sum's `h1:`.
             "MD5sum: 8d4fe17e66ba25de16a117035d1396aa",
+            "Build-Ids: d228a551d96c115cc391b0f04ffb907d57f7d9ff",
             "ranges = '00280029005b005d007b007d0f3a0f3b0f3c0f3d169b169c2045204620752076208d208e23082309232923299232923290328032e802d8026702570264025402c961b961d3f0c3f0b3f0a3f0d700b700d500b50092008200'",
             "checksum = \"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"",
             "\"integrity\": \"sha512-9Zk3pQ9vX2mLr8sT4wY7bN1cD6fH0jK5aQ==\"",

@@ -24,7 +24,7 @@ pub use mask::FingerprintKey;
 
 /// Bumped whenever detection logic outside the detector table changes (PAN rules,
 /// placeholder filters, entropy gates), so cached results of older logic are not reused.
-const DETECTION_REVISION: u32 = 3;
+const DETECTION_REVISION: u32 = 4;
 
 /// PCI DSS requirements of a leaked credential.
 pub const SECRET_PCI: &[&str] = &["8.6.2", "8.3.2", "3.6.1"];
