@@ -9,8 +9,10 @@ source "$(dirname "$0")/lib.sh"
 RUNS="${RUNS:-3}"
 IN="${PEERS_INPUTS:-/opt/peers/inputs}"
 TRIVY_OFF=(--cache-dir /opt/peers/cache/trivy --cache-backend memory --skip-db-update --skip-java-db-update --skip-check-update --skip-version-check --quiet)
+# CDEGUARD_BIN=path uses an existing binary instead of a release build (quality figures
+# do not depend on the build profile); QUALITY_ONLY=1 skips the speed runs.
 need_time
-build_cdeguard
+if [[ -n "${CDEGUARD_BIN:-}" ]]; then CDEGUARD="$CDEGUARD_BIN"; else build_cdeguard; fi
 
 cdeguard_scan() { "$CDEGUARD" scan --scanners secrets --format json --output "$2" "$1"; }
 trivy_scan() { trivy fs "${TRIVY_OFF[@]}" --scanners secret -f json -o "$2" "$1"; }
@@ -22,8 +24,8 @@ LABELLED="$OUT/secrets-labelled"
 rm -rf "$LABELLED" && mkdir -p "$LABELLED"
 cp -r "$SHARED/corpus/secrets/detect-secrets/test_data" "$LABELLED/detect-secrets"
 cp -r "$SHARED/corpus/secrets/gitleaks/testdata/repos/nogit" "$LABELLED/gitleaks-nogit"
-rm -f "$LABELLED/detect-secrets/baseline.file" "$LABELLED/detect-secrets/sample.diff" "$LABELLED/gitleaks-nogit/.gitleaksignore"
-rm -rf "$LABELLED/detect-secrets/performance"
+# baseline.file is detect-secrets' expected output (hashed secrets), not test input.
+rm -f "$LABELLED/detect-secrets/baseline.file" "$LABELLED/gitleaks-nogit/.gitleaksignore"
 chmod -R u+w "$LABELLED"
 echo "== quality (labelled data: detect-secrets test_data, gitleaks nogit, planted rootfs secrets)"
 cdeguard_scan "$LABELLED" "$OUT/q-cdeguard.json" 2>/dev/null || true
@@ -36,6 +38,8 @@ gitleaks_scan "$IN/secrets-tree" "$OUT/q-gitleaks-st.json" 2>/dev/null || true
 detect_secrets_scan "$IN/secrets-tree" "$OUT/q-detect-secrets-st.json" 2>/dev/null || true
 python3 "$BENCH_DIR/secrets_quality.py" --labelled "$LABELLED" --labels "$BENCH_DIR/secrets-labels.tsv" \
   --secrets-tree "$IN/secrets-tree" --out "$OUT" | tee "$OUT/secrets-quality.txt"
+
+[[ "${QUALITY_ONLY:-0}" == 1 ]] && exit 0
 
 # --- speed ----------------------------------------------------------------------------
 MIXED="$OUT/mixed-1g"

@@ -17,6 +17,16 @@ const SECRET_VALUES: &[&str] = &[
     "somethingSuperRandomAndSecretHereThatShouldNeverBeShared",
     "ghp_R8x2Lq7Vn4Tz0Wm6Yb3Kc9Hd5Jf1Gs8Pa2Qe",
     "sk_live_51NoLeakTestValue0123456789abc",
+    // Layers and configuration of cdeguard-scan's tests/data/layered-secrets.tar: a key
+    // deleted by a later layer, a card file overwritten, an .env under an opaque folder,
+    // ENV, label, Cmd and build-arg secrets.
+    "MIIEowIBAAKCAQEAzq8L3vN5",
+    "ghp_L4y3rT0k3nAbCdEfGhIjKlMnOpQrStUvWx12",
+    "sk_live_51LayerTestValue0123456789abcd",
+    "Qz7-layer-vault-2099",
+    "ghp_C0nf1gL4b3lAbCdEfGhIjKlMnOpQrStUv345",
+    "sk_live_51ConfigCmdValue0123456789abcd",
+    "npm_B0u1ldArgAbCdEfGhIjKlMnOpQrStUvWx567",
 ];
 
 /// A file with a real-looking PAN (Luhn-valid, Visa IIN, not a test number), track data
@@ -44,6 +54,8 @@ fn no_secret_or_pan_in_any_output_format() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("planted.env"), PLANTED).unwrap();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cdeguard-secrets/tests/data");
+    let image = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../cdeguard-scan/tests/data/layered-secrets.tar");
     let formats = cdeguard_report::Format::ALL;
     let mut checked = 0;
     for format in formats {
@@ -51,6 +63,7 @@ fn no_secret_or_pan_in_any_output_format() {
             .args(["scan", "--format", format.name()])
             .arg(&data)
             .arg(dir.path())
+            .arg(&image)
             .output()
             .unwrap();
         let text = format!(
@@ -66,6 +79,20 @@ fn no_secret_or_pan_in_any_output_format() {
         assert!(
             sbom || text.contains("453914"),
             "{}: the planted PAN was not reported at all",
+            format.name()
+        );
+        // The card file that layer 2 overwrote: reported from the layer that still ships it.
+        assert!(
+            sbom || text.contains("overwritten in layer 2/3"),
+            "{}: the layer findings were not reported",
+            format.name()
+        );
+        // JUnit lists findings under their rule run, and secret findings (`CDG-SECRET-*`)
+        // fall under none: it shows card data only.
+        let junit = matches!(format, cdeguard_report::Format::Junit);
+        assert!(
+            sbom || junit || (text.contains("deleted in layer 2/3") && text.contains("config.Cmd")),
+            "{}: the layer and configuration secrets were not reported",
             format.name()
         );
         for value in SECRET_VALUES.iter().map(|s| (*s).to_owned()).chain(pans()) {

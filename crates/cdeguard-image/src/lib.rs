@@ -14,6 +14,7 @@ mod error;
 mod facts;
 pub mod fs;
 pub mod layer;
+pub mod layer_files;
 pub mod path;
 pub mod reference;
 pub mod registry;

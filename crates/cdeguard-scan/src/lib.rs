@@ -2,6 +2,7 @@
 //! over it, accepted risks are applied, and the result is a [`ScanReport`].
 
 pub mod config;
+mod image_secrets;
 pub mod segmentation;
 pub mod suppress;
 
@@ -155,9 +156,19 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
             network_graph = network.graph;
         }
     }
-    if options.scanners.contains(&Scanner::Secrets) {
-        findings.extend(scan_secrets(targets, &mut inventory, &options.secrets));
-        runs.extend(secret_rule_runs());
+    let has_configs = inventory.images.iter().any(|i| i.has_config());
+    if options.scanners.contains(&Scanner::Secrets) || has_configs {
+        let scanner =
+            cdeguard_secrets::Scanner::new(cdeguard_secrets::FingerprintKey::load_or_create());
+        if options.scanners.contains(&Scanner::Secrets) {
+            findings.extend(scan_secrets(&scanner, targets, &mut inventory, options));
+            runs.extend(secret_rule_runs());
+        }
+        // The report lists images with their configuration: whatever the scanners, it
+        // must not print a secret there in clear.
+        for image in inventory.images.iter_mut().filter(|i| i.has_config()) {
+            cdeguard_secrets::image_config::redact(&scanner, image);
+        }
     }
     let today = jiff::Zoned::now().date();
     let mut notices = Vec::new();
@@ -239,16 +250,17 @@ fn secret_rule_runs() -> [RuleRun; 3] {
     ]
 }
 
-/// Scans every file of the targets for secrets and card data. Problems (unreadable
-/// files, archives cut short) become input errors.
+/// Scans every file of the targets for secrets and card data: images layer by layer
+/// (deleted and overwritten files included) plus their configuration, everything else
+/// file by file. Problems (unreadable files and layers, archives cut short) become input
+/// errors.
 fn scan_secrets(
+    scanner: &cdeguard_secrets::Scanner,
     targets: &[Target],
     inventory: &mut Inventory,
-    options: &cdeguard_secrets::files::FileScanOptions,
+    options: &ScanOptions,
 ) -> Vec<cdeguard_model::Finding> {
-    let scanner =
-        cdeguard_secrets::Scanner::new(cdeguard_secrets::FingerprintKey::load_or_create());
-    let paths: Vec<std::path::PathBuf> = targets
+    let (images, paths): (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) = targets
         .iter()
         .filter_map(|t| match t {
             Target::Path(p) => Some(p.clone()),
@@ -256,8 +268,8 @@ fn scan_secrets(
             // streamed once, through the package catalogers only.
             Target::Stdin | Target::Registry(_) => None,
         })
-        .collect();
-    let scan = cdeguard_secrets::files::scan_paths(&scanner, &paths, options);
+        .partition(|p| is_layered_image(p));
+    let scan = cdeguard_secrets::files::scan_paths(scanner, &paths, &options.secrets);
     for (path, message) in &scan.problems {
         inventory.errors.push(InputError {
             path: path.clone(),
@@ -265,7 +277,32 @@ fn scan_secrets(
             message: message.clone(),
         });
     }
-    cdeguard_secrets::findings::findings(&scanner, inventory, scan)
+    let mut findings = Vec::new();
+    for image in &images {
+        let (found, errors) =
+            image_secrets::scan(scanner, image, &options.collect.image, &options.secrets);
+        findings.extend(found);
+        inventory.errors.extend(errors);
+    }
+    for image in inventory.images.iter().filter(|i| i.has_config()) {
+        let file = image
+            .loc
+            .map_or(image.reference.as_str(), |loc| inventory.path(loc));
+        findings.extend(cdeguard_secrets::image_config::findings(
+            scanner, image, file,
+        ));
+    }
+    findings.extend(cdeguard_secrets::findings::findings(
+        scanner, inventory, scan,
+    ));
+    findings
+}
+
+/// An image with layers (docker-archive, OCI layout or archive), as opposed to a root
+/// filesystem folder, which is scanned file by file.
+fn is_layered_image(path: &std::path::Path) -> bool {
+    cdeguard_collect::image::is_image(path)
+        && cdeguard_image::detect(path).is_some_and(|k| k != cdeguard_model::ImageKind::RootFs)
 }
 
 fn vuln_rule_run() -> RuleRun {

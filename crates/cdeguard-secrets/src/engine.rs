@@ -202,7 +202,7 @@ fn is_identifier(value: &[u8]) -> bool {
         && !value.iter().any(u8::is_ascii_digit)
 }
 
-fn is_placeholder(value: &[u8]) -> bool {
+pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     let text = String::from_utf8_lossy(value);
     let t = text.trim();
     let lower = t.to_ascii_lowercase();
@@ -289,7 +289,7 @@ fn is_placeholder(value: &[u8]) -> bool {
 
 /// Keys that name or point to a secret rather than hold it: `secretName`,
 /// `passwordFile`, `token_path`, `secretKeyRef`, `password_env`.
-fn is_reference_key(key: &[u8]) -> bool {
+pub(crate) fn is_reference_key(key: &[u8]) -> bool {
     let lower = String::from_utf8_lossy(key).to_ascii_lowercase();
     let lower = lower.trim_end_matches(['"', '\'', ' ']);
     // Hashes and digests of secrets are not secrets.

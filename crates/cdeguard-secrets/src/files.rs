@@ -39,8 +39,15 @@ fn is_os_doc_dir(path: &Path) -> bool {
     OS_DOC_DIRS.iter().any(|d| path.ends_with(d))
 }
 
+/// Whether `path` (of a root filesystem, or absolute inside an image) is OS package
+/// documentation.
+#[must_use]
+pub fn in_os_docs(path: &Path) -> bool {
+    path.ancestors().any(is_os_doc_dir)
+}
+
 /// Detections in one file (or one member of an archive: `label` is `file!/member`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileDetections {
     pub path: String,
     pub label: String,

@@ -82,7 +82,10 @@ fn attribute(inventory: &Inventory, path: &str, line: u32) -> Resource {
     resource
 }
 
-fn finding(detection: Detection, resource: Resource, context: Option<&str>) -> Finding {
+/// The finding of one detection on `resource`; `context` (where inside it) goes into the
+/// message.
+#[must_use]
+pub fn finding(detection: Detection, resource: Resource, context: Option<&str>) -> Finding {
     let is_card = detection.rule_id.starts_with("CDG-PAN");
     let suppressed = detection.allowed_inline.map(|marker| Suppression {
         justification: format!("inline `{marker}` comment"),

@@ -12,6 +12,8 @@ mod engine;
 pub mod entropy;
 pub mod files;
 pub mod findings;
+mod high_entropy;
+pub mod image_config;
 pub mod mask;
 pub mod pan;
 
@@ -20,6 +22,10 @@ use cdeguard_model::Severity;
 pub use detectors::Check;
 pub use mask::FingerprintKey;
 
+/// Bumped whenever detection logic outside the detector table changes (PAN rules,
+/// placeholder filters, entropy gates), so cached results of older logic are not reused.
+const DETECTION_REVISION: u32 = 4;
+
 /// PCI DSS requirements of a leaked credential.
 pub const SECRET_PCI: &[&str] = &["8.6.2", "8.3.2", "3.6.1"];
 /// PCI DSS requirements of a stored PAN.
@@ -27,14 +33,16 @@ pub const PAN_PCI: &[&str] = &["3.2.1", "3.4.1", "3.5.1"];
 /// PCI DSS requirements of sensitive authentication data (track data, PAN with CVV).
 pub const SAD_PCI: &[&str] = &["3.2.1", "3.3.1", "3.5.1"];
 
-/// One secret or piece of cardholder data, masked.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One secret or piece of cardholder data, masked. Serialisable (for the per-layer
+/// cache of image scans): it holds nothing that is not safe to print.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Detection {
     /// `CDG-SECRET-<detector>`, `CDG-PAN-001` (PAN), `CDG-PAN-002` (track data).
     pub rule_id: String,
     pub title: String,
     pub provider: String,
     pub severity: Severity,
+    #[serde(with = "stored::pci")]
     pub pci: &'static [&'static str],
     /// 1-based line (0 when the text has no meaningful lines, e.g. binary strings).
     pub line: u32,
@@ -46,8 +54,13 @@ pub struct Detection {
     pub notes: Vec<String>,
     /// The inline allow comment on the detection's line (`cdeguard:allow`,
     /// `pragma: allowlist secret`, `gitleaks:allow`), if any: an accepted risk.
-    pub allowed_inline: Option<&'static str>,
+    #[serde(with = "stored::inline_allow")]
+    pub allowed_inline: Option<AllowMarker>,
 }
+
+/// One of the inline allow markers. A named type: serde's derive would take a field
+/// spelled `Option<&'static str>` as borrowed from the input, which a cache file is not.
+pub type AllowMarker = &'static str;
 
 /// Inline comments that accept a detection on their line.
 const INLINE_ALLOW: &[&str] = &[
@@ -55,6 +68,69 @@ const INLINE_ALLOW: &[&str] = &[
     "pragma: allowlist secret",
     "gitleaks:allow",
 ];
+
+/// Serde forms of the `'static` fields of [`Detection`]: stored by name, read back as
+/// the one constant of that name (an unknown name is a corrupt cache entry).
+mod stored {
+    const PCI_SETS: [(&str, &[&str]); 3] = [
+        ("secret", super::SECRET_PCI),
+        ("pan", super::PAN_PCI),
+        ("sad", super::SAD_PCI),
+    ];
+
+    pub(super) mod pci {
+        use serde::{Deserialize as _, Deserializer, Serializer, de::Error as _};
+
+        use super::PCI_SETS;
+
+        pub(crate) fn serialize<S: Serializer>(
+            pci: &&'static [&'static str],
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            let name = PCI_SETS
+                .iter()
+                .find(|(_, set)| set == pci)
+                .map_or("secret", |(name, _)| *name);
+            s.serialize_str(name)
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<&'static [&'static str], D::Error> {
+            let name = String::deserialize(d)?;
+            PCI_SETS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, set)| *set)
+                .ok_or_else(|| D::Error::custom(format!("unknown PCI set `{name}`")))
+        }
+    }
+
+    pub(super) mod inline_allow {
+        use serde::{Deserialize as _, Deserializer, Serializer, de::Error as _};
+
+        pub(crate) fn serialize<S: Serializer>(
+            marker: &Option<crate::AllowMarker>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            s.serialize_str(marker.unwrap_or_default())
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<crate::AllowMarker>, D::Error> {
+            let marker = String::deserialize(d)?;
+            if marker.is_empty() {
+                return Ok(None);
+            }
+            super::super::INLINE_ALLOW
+                .iter()
+                .find(|m| **m == marker)
+                .map(|m| Some(*m))
+                .ok_or_else(|| D::Error::custom(format!("unknown allow marker `{marker}`")))
+        }
+    }
+}
 
 /// The allow marker on the line around `offset`, if any.
 fn inline_allow(text: &[u8], offset: usize) -> Option<&'static str> {
@@ -88,9 +164,62 @@ impl Scanner {
         detectors::all().count()
     }
 
+    /// Identifies what this scanner finds and how it fingerprints: the detectors, the
+    /// detection logic's revision and the fingerprint key (as a keyed hash, never the
+    /// key). Results cached under it are valid for exactly this scanner.
+    #[must_use]
+    pub fn version(&self) -> String {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION"));
+        h.update(DETECTION_REVISION.to_le_bytes());
+        for d in detectors::all() {
+            h.update(format!(
+                "\n{}\0{}\0{:?}\0{:?}",
+                d.id, d.pattern, d.keywords, d.check
+            ));
+        }
+        h.update(self.key.fingerprint("scanner-version", b""));
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Scans one text. `lines` says whether line numbers mean anything.
     #[must_use]
     pub fn scan_text(&self, text: &[u8], lines: bool) -> Vec<Detection> {
+        self.scan_spans(text, lines)
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect()
+    }
+
+    /// `text` with every secret and card number replaced by its masked form
+    /// (`«GitHub ghp_… (40 chars)»`), or `None` when it holds none: for text that is shown
+    /// as is, such as an image's ENV values and history lines.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> Option<String> {
+        let mut found = self.scan_spans(text.as_bytes(), true);
+        if found.is_empty() {
+            return None;
+        }
+        found.sort_by_key(|((start, _), _)| *start);
+        let mut out = String::with_capacity(text.len());
+        let mut done = 0;
+        for ((start, end), d) in found {
+            if start < done {
+                continue; // overlaps a span already replaced
+            }
+            out.push_str(&String::from_utf8_lossy(&text.as_bytes()[done..start]));
+            out.push('«');
+            out.push_str(&d.masked);
+            out.push('»');
+            done = end;
+        }
+        out.push_str(&String::from_utf8_lossy(&text.as_bytes()[done..]));
+        Some(out)
+    }
+
+    /// Every detection with the span (start, end) of its value in `text`.
+    fn scan_spans(&self, text: &[u8], lines: bool) -> Vec<((usize, usize), Detection)> {
         let mut out = Vec::new();
         let line_of = |offset: usize| -> u32 {
             if lines {
@@ -100,7 +229,9 @@ impl Scanner {
                 0
             }
         };
-        for m in self.engine.find(text, !lines) {
+        let matches = self.engine.find(text, !lines);
+        let spans: Vec<(usize, usize)> = matches.iter().map(|m| (m.start, m.end)).collect();
+        for m in matches {
             let d = self.engine.detector(m.detector);
             let value = &text[m.start..m.end];
             let mut notes = Vec::new();
@@ -117,18 +248,53 @@ impl Scanner {
                 notes.push("a documented example value".to_owned());
                 severity = Severity::Low;
             }
-            out.push(Detection {
-                rule_id: format!("CDG-SECRET-{}", d.id),
-                title: d.title.to_owned(),
-                provider: d.provider.to_owned(),
-                severity,
-                pci: SECRET_PCI,
-                line: line_of(m.start),
-                masked: mask::mask_secret(d.provider, value),
-                fingerprint: self.key.fingerprint(d.id, value),
-                notes,
-                allowed_inline: inline_allow(text, m.start),
-            });
+            out.push((
+                (m.start, m.end),
+                Detection {
+                    rule_id: format!("CDG-SECRET-{}", d.id),
+                    title: d.title.to_owned(),
+                    provider: d.provider.to_owned(),
+                    severity,
+                    pci: SECRET_PCI,
+                    line: line_of(m.start),
+                    masked: mask::mask_secret(d.provider, value),
+                    fingerprint: self.key.fingerprint(d.id, value),
+                    notes,
+                    allowed_inline: inline_allow(text, m.start),
+                },
+            ));
+        }
+        if lines {
+            for literal in high_entropy::find(text) {
+                if spans
+                    .iter()
+                    .any(|(s, e)| literal.start < *e && literal.end > *s)
+                {
+                    continue;
+                }
+                let value = &text[literal.start..literal.end];
+                let provider = match literal.charset {
+                    high_entropy::Charset::Hex => "High-entropy hex string",
+                    high_entropy::Charset::Base64 => "High-entropy base64 string",
+                };
+                out.push((
+                    (literal.start, literal.end),
+                    Detection {
+                        rule_id: "CDG-SECRET-high-entropy-string".to_owned(),
+                        title: "Hard-coded high-entropy string (likely a secret)".to_owned(),
+                        provider: provider.to_owned(),
+                        severity: Severity::Medium,
+                        pci: SECRET_PCI,
+                        line: line_of(literal.start),
+                        masked: mask::mask_secret(provider, value),
+                        fingerprint: self.key.fingerprint("high-entropy-string", value),
+                        notes: vec![
+                            "no provider format matched: flagged by its randomness".to_owned(),
+                        ],
+                        allowed_inline: inline_allow(text, literal.start),
+                    },
+                ));
+            }
         }
         for p in pan::find(text, !lines) {
             let (rule_id, title, pci) = match p.kind {
@@ -162,20 +328,23 @@ impl Scanner {
             } else {
                 Severity::Critical
             };
-            out.push(Detection {
-                rule_id: rule_id.to_owned(),
-                title: title.to_owned(),
-                provider: p.brand.name().to_owned(),
-                severity,
-                pci,
-                line: line_of(p.start),
-                masked: mask::mask_pan(&p.digits),
-                fingerprint: self.key.fingerprint("pan", p.digits.as_bytes()),
-                notes,
-                allowed_inline: inline_allow(text, p.start),
-            });
+            out.push((
+                (p.start, p.end),
+                Detection {
+                    rule_id: rule_id.to_owned(),
+                    title: title.to_owned(),
+                    provider: p.brand.name().to_owned(),
+                    severity,
+                    pci,
+                    line: line_of(p.start),
+                    masked: mask::mask_pan(&p.digits),
+                    fingerprint: self.key.fingerprint("pan", p.digits.as_bytes()),
+                    notes,
+                    allowed_inline: inline_allow(text, p.start),
+                },
+            ));
         }
-        out.sort_by_key(|d| d.line);
+        out.sort_by_key(|(_, d)| d.line);
         out
     }
 }
@@ -226,6 +395,68 @@ mod tests {
         assert_eq!(
             found[0].allowed_inline, None,
             "the marker must be on the same line"
+        );
+    }
+
+    #[test]
+    fn detections_round_trip_through_the_cache_form() {
+        let text = b"card: 4539 1488 0343 6467 cvv: 123\ntoken = 'ghp_0123456789abcdefghijABCDEFGHIJ012345'  # gitleaks:allow\nmimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4\n";
+        let found = scanner().scan_text(text, true);
+        assert_eq!(found.len(), 3, "{found:?}");
+        let json = serde_json::to_string(&found).unwrap();
+        assert!(!json.contains("gX69YO4CvBsV") && !json.contains("4539148803436467"));
+        let back: Vec<Detection> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, found);
+        assert_eq!(back[0].pci, SAD_PCI);
+        assert_eq!(back[1].allowed_inline, Some("gitleaks:allow"));
+        assert!(
+            serde_json::from_str::<Vec<Detection>>(&json.replace("\"sad\"", "\"other\"")).is_err()
+        );
+    }
+
+    #[test]
+    fn keyword_less_high_entropy_literals_are_masked_and_not_doubled() {
+        let found = scanner().scan_text(
+            b"mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4\napi_key = 'Zk3pQ9vX2mLr8sT4wY7bN1cD6fH0jK5a'\n",
+            true,
+        );
+        let got: Vec<(&str, u32, &str)> = found
+            .iter()
+            .map(|d| (d.rule_id.as_str(), d.line, d.masked.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "CDG-SECRET-high-entropy-string",
+                    1,
+                    "High-entropy base64 string gX69… (40 chars)"
+                ),
+                (
+                    "CDG-SECRET-generic-password-assignment",
+                    2,
+                    "Generic Zk3p… (32 chars)"
+                ),
+            ]
+        );
+        // Binary strings are not searched for bare entropy.
+        assert!(
+            scanner()
+                .scan_text(b"mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", false)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn version_changes_with_the_fingerprint_key() {
+        let a = Scanner::new(FingerprintKey::new(b"a"));
+        assert_eq!(
+            a.version(),
+            Scanner::new(FingerprintKey::new(b"a")).version()
+        );
+        assert_ne!(
+            a.version(),
+            Scanner::new(FingerprintKey::new(b"b")).version()
         );
     }
 

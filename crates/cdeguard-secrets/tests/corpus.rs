@@ -94,10 +94,12 @@ fn detect_secrets_test_data() {
     let got = found("detect-secrets");
     let expected = table(
         "
+        detect-secrets/config.env 1 CDG-SECRET-high-entropy-string
         detect-secrets/config.ini 2 CDG-SECRET-generic-password-assignment
         detect-secrets/config.ini 10 CDG-SECRET-generic-password-assignment
         detect-secrets/config.ini 26 CDG-SECRET-generic-password-assignment allowed
         detect-secrets/config.ini 32 CDG-SECRET-generic-password-assignment
+        detect-secrets/config.md 10 CDG-SECRET-high-entropy-string
         detect-secrets/config.yaml 5 CDG-SECRET-aws-access-key-id
         detect-secrets/config.yaml 12 CDG-SECRET-generic-password-assignment allowed
         detect-secrets/config.yaml 13 CDG-SECRET-generic-password-assignment
@@ -107,9 +109,13 @@ fn detect_secrets_test_data() {
         detect-secrets/each_secret.py 6 CDG-SECRET-url-basic-auth
         detect-secrets/each_secret.py 8 CDG-SECRET-aws-access-key-id
         detect-secrets/each_secret.py 9 CDG-SECRET-aws-secret-access-key
+        detect-secrets/files/file_with_secrets.py 3 CDG-SECRET-high-entropy-string
         detect-secrets/files/file_with_secrets.py 4 CDG-SECRET-generic-password-assignment allowed
         detect-secrets/files/private_key 1 CDG-SECRET-private-key
         detect-secrets/files/tmp/file_with_secrets.py 3 CDG-SECRET-generic-password-assignment
+        detect-secrets/files/tmp/file_with_secrets.py 3 CDG-SECRET-high-entropy-string
+        detect-secrets/sample.diff 22 CDG-SECRET-high-entropy-string
+        detect-secrets/sample.diff 34 CDG-SECRET-high-entropy-string
         detect-secrets/short_files/first_line.php 1 CDG-SECRET-generic-password-assignment
         ",
     );
@@ -117,18 +123,12 @@ fn detect_secrets_test_data() {
 
     // Lines of detect-secrets' own expected results (baseline.file, written in 2020 for
     // slightly different files) that cdeguard does not report, each for a stated reason.
-    // Keyword-less high-entropy strings (detect-secrets' entropy plugins) are not
-    // reported, for precision.
     let deliberate_misses: BTreeSet<(&str, u32)> = [
-        ("config.env", 1),                  // `mimi=<base64>`: no credential keyword
-        ("config.md", 10),                  // `key="..."`: bare `key` is too common a name
         ("config.yaml", 3),                 // sequential digits under `other_value_here`
         ("config.yaml", 4),                 // stale line: AKIA… is on line 5 (found)
         ("config.yaml", 14), // stale line: the `!!binary` secret is on line 13 (found)
         ("each_secret.py", 3), // stale line: the base64 secret is on line 4 (found)
-        ("files/file_with_secrets.py", 3), // keyword-less base64 constant (`SEECRET` typo)
-        ("sample.diff", 10), // hex literal in a diff, no credential keyword
-        ("sample.diff", 34), // hex literal in a diff, no credential keyword
+        ("sample.diff", 10), // `"012345678a"`: ten sequential characters
         ("sample.diff", 72), // `"hashed_secret": ...`: a hash of a secret
         ("short_files/last_line.ini", 5), // continuation line of a multi-line ini value
         ("short_files/middle_line.yml", 4), // `secure:` is not a credential keyword

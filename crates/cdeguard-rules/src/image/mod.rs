@@ -10,7 +10,6 @@ crate::rule_modules! {
     package_caches,
     build_tools,
     exposed_ssh,
-    secrets_in_config,
     no_healthcheck,
     image_age,
     base_os_eol,
