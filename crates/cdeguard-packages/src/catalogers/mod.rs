@@ -1,7 +1,7 @@
 //! The catalogers, one file each, and their registration list.
 
 mod apk;
-mod binary;
+pub(crate) mod binary;
 mod cargo_auditable;
 mod cargo_lock;
 mod composer_lock;
