@@ -4,19 +4,31 @@
 # per input, (2) wall time of a cold scan (empty layer cache) and a warm rescan, and
 # peak memory (GNU time), with the ratios.
 #
+# Both scanners do the same work: SCANNERS=vuln (default) is the package inventory plus
+# vulnerability matching (`cdeguard --scanners vuln`, `trivy --scanners vuln`);
+# SCANNERS=vuln,secret adds secret scanning of every file on both sides (Trivy's own
+# default), which then dominates both times. Syft only inventories.
+#
 #   bash /work/shared/peers/make-inputs.sh      # once, as root (~3 min)
 #   bash bench/image-inventory.sh [RUNS]       # median of RUNS timings (default 3)
+#   SCANNERS=vuln,secret bash bench/image-inventory.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-3}"
+SCANNERS="${SCANNERS:-vuln}"
+TRIVY_SCANNERS="--scanners $SCANNERS"
+CDG_SCANNERS="--scanners ${SCANNERS/secret/secrets}"
 INPUTS="${PEERS_INPUTS:-/opt/peers/inputs}"
 export PATH="/opt/peers/bin:$PATH" SYFT_CHECK_FOR_APP_UPDATE=false
 TRIVY_OFF="--cache-dir /opt/peers/cache/trivy --cache-backend memory --skip-db-update --skip-java-db-update --skip-check-update --skip-version-check --quiet"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 
-CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/targets/images}" cargo build -q --release -p cdeguard-cli
-CDG="${CARGO_TARGET_DIR:-/work/targets/images}/release/cdeguard"
+# CDG=/path/to/cdeguard measures that binary (e.g. an older build) instead of building.
+if [[ -z ${CDG:-} ]]; then
+  CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/targets/images}" cargo build -q --release -p cdeguard-cli
+  CDG="${CARGO_TARGET_DIR:-/work/targets/images}/release/cdeguard"
+fi
 CACHE="$OUT/cache"
 
 # name | cdeguard target | trivy command | syft source
@@ -38,17 +50,18 @@ median() {
   done | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'
 }
 
+echo "scanners: $SCANNERS"
 printf '\n%-15s %9s %9s %9s %9s %9s | %7s %7s %7s | %8s %8s %8s\n' CASE cdg-cold cdg-warm trivy syft warm/cold trivy/c syft/c c/warm "cdg-MB" "trivy-MB" "syft-MB"
 for case in "${CASES[@]}"; do
   IFS='|' read -r name target trivy_args syft_src <<<"$case"
   [[ -e $target ]] || { echo "$name: $target missing (run make-inputs.sh)"; continue; }
-  XDG_CACHE_HOME="$OUT" "$CDG" scan "$target" --rules pci -f cyclonedx -o "$OUT/$name.cdg.json" || true
-  [[ -n $trivy_args ]] && trivy $trivy_args $TRIVY_OFF -f cyclonedx -o "$OUT/$name.trivy.json" || true
+  XDG_CACHE_HOME="$OUT" "$CDG" scan "$target" --rules pci $CDG_SCANNERS -f cyclonedx -o "$OUT/$name.cdg.json" || true
+  [[ -n $trivy_args ]] && trivy $trivy_args $TRIVY_OFF $TRIVY_SCANNERS -f cyclonedx -o "$OUT/$name.trivy.json" || true
   syft scan "$syft_src" -q -o "cyclonedx-json=$OUT/$name.syft.json" || true
   python3 bench/sbom_diff.py "$name" "$OUT/$name.cdg.json" "$OUT/$name.trivy.json" "$OUT/$name.syft.json" > "$OUT/$name.diff"
-  cold=$(XDG_CACHE_HOME="$OUT" median cold "$CDG" scan "$target" --rules pci -f cyclonedx -o /dev/null)
-  warm=$(XDG_CACHE_HOME="$OUT" median warm "$CDG" scan "$target" --rules pci -f cyclonedx -o /dev/null)
-  if [[ -n $trivy_args ]]; then tv=$(median peer trivy $trivy_args $TRIVY_OFF -f cyclonedx -o /dev/null); else tv="nan 0"; fi
+  cold=$(XDG_CACHE_HOME="$OUT" median cold "$CDG" scan "$target" --rules pci $CDG_SCANNERS -f cyclonedx -o /dev/null)
+  warm=$(XDG_CACHE_HOME="$OUT" median warm "$CDG" scan "$target" --rules pci $CDG_SCANNERS -f cyclonedx -o /dev/null)
+  if [[ -n $trivy_args ]]; then tv=$(median peer trivy $trivy_args $TRIVY_OFF $TRIVY_SCANNERS -f cyclonedx -o /dev/null); else tv="nan 0"; fi
   sy=$(median peer syft scan "$syft_src" -q -o cyclonedx-json=/dev/null)
   read -r cs cm <<<"$cold"; read -r ws _ <<<"$warm"; read -r ts tm <<<"$tv"; read -r ss sm <<<"$sy"
   awk -v n="$name" -v cs="$cs" -v ws="$ws" -v ts="$ts" -v ss="$ss" -v cm="$cm" -v tm="$tm" -v sm="$sm" 'BEGIN {
