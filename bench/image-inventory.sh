@@ -29,7 +29,7 @@ if [[ -z ${CDG:-} ]]; then
   CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/targets/images}" cargo build -q --release -p cdeguard-cli
   CDG="${CARGO_TARGET_DIR:-/work/targets/images}/release/cdeguard"
 fi
-CACHE="$OUT/cache"
+CACHE="$OUT/cdeguard"  # where cdeguard caches with XDG_CACHE_HOME=$OUT
 
 # name | cdeguard target | trivy command | syft source
 CASES=(
