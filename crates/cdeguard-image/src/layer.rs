@@ -3,7 +3,8 @@
 //! requires (see `cdeguard_packages::required`) are kept, each bounded in size.
 
 use std::io::{self, Read};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
+use std::thread;
 
 use sha2::{Digest as _, Sha256};
 
@@ -65,27 +66,58 @@ impl Default for Limits {
     }
 }
 
-/// Wraps a reader and hashes every byte read through it.
+/// Wraps a reader and hashes every byte read through it. The hashing runs on its own
+/// thread, fed in 1 MiB chunks, so that it overlaps with decompressing and parsing the
+/// stream (SHA-256 is half the work of reading an uncompressed layer).
 pub(crate) struct HashingReader<R> {
     inner: R,
-    hasher: Sha256,
+    pending: Vec<u8>,
+    chunks: Option<mpsc::SyncSender<Vec<u8>>>,
+    hasher: Option<thread::JoinHandle<Sha256>>,
     bytes: u64,
 }
 
+const HASH_CHUNK: usize = 1024 * 1024;
+
 impl<R: Read> HashingReader<R> {
     pub(crate) fn new(inner: R) -> Self {
+        let (chunks, received) = mpsc::sync_channel::<Vec<u8>>(4);
+        let hasher = thread::spawn(move || {
+            let mut hasher = Sha256::new();
+            for chunk in received {
+                hasher.update(&chunk);
+            }
+            hasher
+        });
         Self {
             inner,
-            hasher: Sha256::new(),
+            pending: Vec::with_capacity(HASH_CHUNK),
+            chunks: Some(chunks),
+            hasher: Some(hasher),
             bytes: 0,
+        }
+    }
+
+    fn flush_pending(&mut self) {
+        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(HASH_CHUNK));
+        if let Some(chunks) = &self.chunks {
+            // The hashing thread only stops when the sender is dropped.
+            let _ = chunks.send(chunk);
         }
     }
 
     /// Reads the rest of the stream and returns (`sha256:<hex>`, bytes read).
     pub(crate) fn finish(mut self) -> io::Result<(String, u64)> {
         io::copy(&mut self, &mut io::sink())?;
+        self.flush_pending();
+        self.chunks = None;
+        let hasher = self
+            .hasher
+            .take()
+            .and_then(|h| h.join().ok())
+            .ok_or_else(|| io::Error::other("the hashing thread failed"))?;
         Ok((
-            format!("sha256:{}", crate::hex(&self.hasher.finalize())),
+            format!("sha256:{}", crate::hex(&hasher.finalize())),
             self.bytes,
         ))
     }
@@ -94,7 +126,10 @@ impl<R: Read> HashingReader<R> {
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        self.pending.extend_from_slice(&buf[..n]);
+        if self.pending.len() >= HASH_CHUNK {
+            self.flush_pending();
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -154,6 +189,21 @@ pub trait Selector: Sync {
     fn required(&self, path: &str, mode: u32, size: u64) -> bool;
     /// What to keep of a read file (`None`: nothing).
     fn reduce(&self, path: &str, mode: u32, size: u64, bytes: Vec<u8>) -> Option<Vec<u8>>;
+    /// Reads a required file of a folder (`file` on disk, `path` in the image): whole,
+    /// unless the selector knows which parts `reduce` needs.
+    ///
+    /// # Errors
+    /// I/O errors.
+    fn read_file(
+        &self,
+        file: &std::path::Path,
+        path: &str,
+        mode: u32,
+        size: u64,
+    ) -> io::Result<Vec<u8>> {
+        let _ = (path, mode, size);
+        std::fs::read(file)
+    }
 }
 
 /// The catalogers of `cdeguard-packages` choose.
@@ -165,6 +215,16 @@ impl Selector for Catalogers {
     }
     fn reduce(&self, path: &str, mode: u32, size: u64, bytes: Vec<u8>) -> Option<Vec<u8>> {
         cdeguard_packages::reduce(&cdeguard_packages::FileMeta { path, mode, size }, bytes)
+    }
+    fn read_file(
+        &self,
+        file: &std::path::Path,
+        path: &str,
+        mode: u32,
+        size: u64,
+    ) -> io::Result<Vec<u8>> {
+        let meta = cdeguard_packages::FileMeta { path, mode, size };
+        cdeguard_packages::read_file(&meta, &mut std::fs::File::open(file)?)
     }
 }
 
@@ -408,6 +468,27 @@ pub(crate) mod codec {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn hashing_reader_digests_every_byte_across_chunks() {
+        let bytes: Vec<u8> = (0..3 * HASH_CHUNK + 12_345)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let mut reader = HashingReader::new(&bytes[..]);
+        let mut head = vec![0u8; 1000];
+        reader.read_exact(&mut head).unwrap();
+        let (digest, len) = reader.finish().unwrap();
+        assert_eq!(len, bytes.len() as u64);
+        assert_eq!(
+            digest,
+            format!("sha256:{}", crate::hex(&Sha256::digest(&bytes)))
+        );
+        let (empty, _) = HashingReader::new(&b""[..]).finish().unwrap();
+        assert_eq!(
+            empty,
+            format!("sha256:{}", crate::hex(&Sha256::digest(b"")))
+        );
+    }
 
     /// Builds a tar from (name, kind, content or link target, mode).
     pub(crate) fn tar_of(members: &[(&str, tar::EntryType, &[u8], u32)]) -> Vec<u8> {

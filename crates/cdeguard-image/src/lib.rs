@@ -141,7 +141,8 @@ pub fn read(path: &Path, options: &ImageOptions) -> Result<ReadImage, ImageError
     if kind == ImageKind::RootFs {
         let data = rootfs::read(path, options.limits, &layer::Catalogers)
             .map_err(|m| ImageError::new(&display, None, m))?;
-        return Ok(assemble(display, None, vec![data]));
+        let contents = Contents::of(vec![data], &[String::new()], false);
+        return Ok(assemble(display, None, contents));
     }
     let plan = plan(path, kind, options)
         .map_err(|(member, m)| ImageError::new(&display, member.as_deref(), m))?;
@@ -163,51 +164,37 @@ pub fn pull(reference: &str, options: &ImageOptions) -> Result<ReadImage, ImageE
 }
 
 /// Reads the planned layers (in parallel, each from the cache or its blob) and builds
-/// the image.
+/// the image; an image whose every layer digest is in the image cache reads no layer.
 fn read_planned(
     display: String,
     plan: Plan,
     options: &ImageOptions,
 ) -> Result<ReadImage, ImageError> {
-    let layers: Vec<Result<layer::LayerData, ImageError>> = plan
-        .layers
-        .par_iter()
-        .map(|l| read_layer(&display, plan.store.as_ref(), l, options))
-        .collect();
-    let layers = layers.into_iter().collect::<Result<Vec<_>, _>>()?;
-    Ok(assemble(display, Some(plan), layers))
+    let contents = cache::image(options, &plan.image_key(), || {
+        let layers: Vec<Result<layer::LayerData, ImageError>> = plan
+            .layers
+            .par_iter()
+            .map(|l| read_layer(&display, plan.store.as_ref(), l, options))
+            .collect();
+        let layers = layers.into_iter().collect::<Result<Vec<_>, _>>()?;
+        Ok(Contents::of(layers, &plan.layer_names(), true))
+    })?;
+    Ok(assemble(display, Some(plan), contents))
 }
 
-/// Merges the layers, catalogs the packages and gathers the file facts (`plan` is
-/// `None` for a root filesystem).
-fn assemble(display: String, plan: Option<Plan>, layers: Vec<layer::LayerData>) -> ReadImage {
-    let mut warnings = Vec::new();
-    let mut merged = fs::MergedFs::default();
-    for (index, layer) in layers.iter().enumerate() {
-        merged.apply(index, layer);
-        warnings.extend(layer.warnings.iter().cloned());
-    }
-    drop(layers);
-    let layer_names: Vec<String> = match &plan {
-        Some(p) => p
-            .layers
-            .iter()
-            .map(|l| l.digest.clone().unwrap_or_else(|| l.blob.clone()))
-            .collect(),
-        None => vec![String::new()],
-    };
-    let os = cdeguard_packages::os::detect(|p| merged.read(p));
-    let packages = catalog(
-        &merged,
-        os.as_ref(),
-        &layer_names,
-        plan.is_some(),
-        &mut warnings,
-    );
-    let files = facts::gather(&merged, if plan.is_some() { &layer_names } else { &[] });
+/// The image's description: its plan's metadata (`None` for a root filesystem) and what
+/// its layers add up to.
+fn assemble(display: String, plan: Option<Plan>, contents: Contents) -> ReadImage {
+    let Contents {
+        os,
+        packages,
+        files,
+        warnings,
+    } = contents;
     let image = match plan {
         Some(plan) => {
             let created_by = layer_history(&plan.config);
+            let layer_names = plan.layer_names();
             ImageInfo {
                 reference: display,
                 kind: plan.kind,
@@ -249,6 +236,39 @@ fn assemble(display: String, plan: Option<Plan>, layers: Vec<layer::LayerData>) 
     ReadImage { image, warnings }
 }
 
+/// What an image's layers add up to: everything [`read`] derives from their contents,
+/// which is also what the image cache keeps.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Contents {
+    os: Option<cdeguard_model::image::OsRelease>,
+    packages: Vec<Package>,
+    files: cdeguard_model::image::ImageFiles,
+    warnings: Vec<String>,
+}
+
+impl Contents {
+    /// Merges the layers in order and catalogs the result; `layered` attributes each
+    /// package to the layer (named in `layer_names`) that added it.
+    fn of(layers: Vec<layer::LayerData>, layer_names: &[String], layered: bool) -> Self {
+        let mut warnings = Vec::new();
+        let mut merged = fs::MergedFs::default();
+        for (index, layer) in layers.iter().enumerate() {
+            merged.apply(index, layer);
+            warnings.extend(layer.warnings.iter().cloned());
+        }
+        drop(layers);
+        let os = cdeguard_packages::os::detect(|p| merged.read(p));
+        let packages = catalog(&merged, os.as_ref(), layer_names, layered, &mut warnings);
+        let files = facts::gather(&merged, if layered { layer_names } else { &[] });
+        Self {
+            os,
+            packages,
+            files,
+            warnings,
+        }
+    }
+}
+
 /// `created_by` of each non-empty history entry, in layer order.
 fn layer_history(config: &ImageConfig) -> Vec<Option<String>> {
     config
@@ -257,6 +277,22 @@ fn layer_history(config: &ImageConfig) -> Vec<Option<String>> {
         .filter(|h| !h.empty_layer)
         .map(|h| h.created_by.clone())
         .collect()
+}
+
+impl Plan {
+    /// Each layer's name in findings: its digest, or its blob path when it has none.
+    fn layer_names(&self) -> Vec<String> {
+        self.layers
+            .iter()
+            .map(|l| l.digest.clone().unwrap_or_else(|| l.blob.clone()))
+            .collect()
+    }
+
+    /// What identifies the image's contents: the digest of every layer, in order (all
+    /// verified when the image was first read); `None` when a layer has no digest.
+    fn image_key(&self) -> Option<Vec<&str>> {
+        self.layers.iter().map(|l| l.digest.as_deref()).collect()
+    }
 }
 
 type PlanError = (Option<String>, String);

@@ -72,7 +72,8 @@ pub(crate) fn read(
         .par_iter()
         .map(|i| {
             let e = &data.entries[*i];
-            let bytes = std::fs::read(root.join(&e.path[1..]))
+            let bytes = selector
+                .read_file(&root.join(&e.path[1..]), &e.path, e.mode, e.size)
                 .map(|b| selector.reduce(&e.path, e.mode, e.size, b));
             (*i, bytes)
         })

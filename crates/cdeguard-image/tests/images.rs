@@ -141,10 +141,18 @@ fn oci_layout_platforms_and_cache() {
         ..ImageOptions::default()
     };
     let cold = read(&layout, &cached).unwrap().image;
+    let cache_files = |suffix: &str| {
+        std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(suffix))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(cache_files(".bin").len(), 2, "one file per verified layer");
     assert_eq!(
-        std::fs::read_dir(&cache).unwrap().count(),
-        2,
-        "one cache file per verified layer"
+        cache_files(".image.json").len(),
+        1,
+        "one file for the image"
     );
     // Remove the layer blobs: a warm read must not need them.
     for layer in &cold.layers {
@@ -158,6 +166,19 @@ fn oci_layout_platforms_and_cache() {
     let warm = read(&layout, &cached).unwrap().image;
     assert_eq!(warm.packages, cold.packages);
     assert_eq!(warm.files, cold.files);
+    assert_eq!(warm.os, cold.os);
+    // Nor the layers' cache entries: the image entry answers alone.
+    for layer_entry in cache_files(".bin") {
+        std::fs::remove_file(layer_entry).unwrap();
+    }
+    let from_image_entry = read(&layout, &cached).unwrap().image;
+    assert_eq!(from_image_entry.packages, cold.packages);
+    assert_eq!(from_image_entry.files, cold.files);
+    // Without it, the missing blobs are needed again.
+    for image_entry in cache_files(".image.json") {
+        std::fs::remove_file(image_entry).unwrap();
+    }
+    assert!(read(&layout, &cached).is_err());
 }
 
 #[test]

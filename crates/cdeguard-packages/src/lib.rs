@@ -85,6 +85,12 @@ pub trait Cataloger: Sync + Send {
     fn max_size(&self) -> u64 {
         64 * 1024 * 1024
     }
+    /// For executables: the only sections of the file that [`Cataloger::reduce`] looks
+    /// at (`None`: it may look at any byte). Lets [`read_file`] skip the rest of an ELF
+    /// file.
+    fn sections(&self) -> Option<&'static [&'static str]> {
+        None
+    }
     /// Shrinks a required file right after it is read, before it is kept (a binary is
     /// reduced to its embedded dependency data). `None` drops it: nothing of ours in it.
     fn reduce(&self, bytes: Vec<u8>) -> Option<Vec<u8>> {
@@ -134,6 +140,37 @@ pub fn reduce(file: &FileMeta<'_>, bytes: Vec<u8>) -> Option<Vec<u8>> {
         }
     }
     kept
+}
+
+/// Reads a required file from disk as its catalogers need it: whole, or, when every
+/// interested cataloger looks only at some sections of an executable (see
+/// [`Cataloger::sections`]), an ELF file with only its headers, section names and those
+/// sections read (the other bytes are zero and never read). Anything the sparse read
+/// cannot lay out is read whole.
+///
+/// # Errors
+/// I/O errors.
+pub fn read_file(
+    file: &FileMeta<'_>,
+    reader: &mut (impl std::io::Read + std::io::Seek),
+) -> std::io::Result<Vec<u8>> {
+    let mut sections = Vec::new();
+    let sparse = !os::required(file.path)
+        && catalogers_for(file).all(|c| {
+            c.sections()
+                .map(|names| sections.extend_from_slice(names))
+                .is_some()
+        });
+    if sparse && !sections.is_empty() {
+        if let Ok(Some(image)) = catalogers::binary::read_elf_sparsely(reader, file.size, &sections)
+        {
+            return Ok(image);
+        }
+        reader.seek(std::io::SeekFrom::Start(0))?;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0).min(1 << 26));
+    reader.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Identifies the set of catalogers and their versions (for cache keys).

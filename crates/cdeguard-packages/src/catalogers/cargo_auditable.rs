@@ -12,6 +12,9 @@ use crate::{CatalogError, Context, FileMeta};
 
 pub(crate) struct CargoAuditable;
 
+/// Where `cargo auditable` puts its zlib-compressed dependency list (ELF/PE, Mach-O).
+const SECTIONS: &[&str] = &[".dep-v0", "dep-v0"];
+
 const TAG: &str = "cdeguard-cargo-auditable-v1";
 /// Inflated size limit of the dependency list.
 const MAX_JSON: u64 = 8 * 1024 * 1024;
@@ -42,8 +45,11 @@ impl Cataloger for CargoAuditable {
     fn max_size(&self) -> u64 {
         512 * 1024 * 1024
     }
+    fn sections(&self) -> Option<&'static [&'static str]> {
+        Some(SECTIONS)
+    }
     fn reduce(&self, bytes: Vec<u8>) -> Option<Vec<u8>> {
-        let compressed = section(&bytes, &[".dep-v0", "dep-v0"])?;
+        let compressed = section(&bytes, SECTIONS)?;
         let mut json = Vec::new();
         flate2::read::ZlibDecoder::new(&compressed[..])
             .take(MAX_JSON)

@@ -13,6 +13,8 @@ pub(crate) struct GoBinary;
 
 const TAG: &str = "cdeguard-go-buildinfo-v1";
 const MAGIC: &[u8] = b"\xff Go buildinf:";
+/// Where Go puts its build info (ELF and PE, Mach-O).
+const SECTIONS: &[&str] = &[".go.buildinfo", "__go_buildinfo"];
 
 impl Cataloger for GoBinary {
     fn id(&self) -> &'static str {
@@ -27,8 +29,11 @@ impl Cataloger for GoBinary {
     fn max_size(&self) -> u64 {
         512 * 1024 * 1024
     }
+    fn sections(&self) -> Option<&'static [&'static str]> {
+        Some(SECTIONS)
+    }
     fn reduce(&self, bytes: Vec<u8>) -> Option<Vec<u8>> {
-        let data = section(&bytes, &[".go.buildinfo", "__go_buildinfo"])?;
+        let data = section(&bytes, SECTIONS)?;
         let (version, modinfo) = parse_buildinfo(&data)?;
         Some(tagged(TAG, format!("{version}\n{modinfo}").as_bytes()))
     }
@@ -129,6 +134,68 @@ mod tests {
             data.extend_from_slice(s);
         }
         data
+    }
+
+    /// Counts the bytes read through it.
+    struct Counting {
+        inner: std::io::Cursor<Vec<u8>>,
+        read: usize,
+    }
+
+    impl std::io::Read for Counting {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.read += n;
+            Ok(n)
+        }
+    }
+
+    impl std::io::Seek for Counting {
+        fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+            self.inner.seek(to)
+        }
+    }
+
+    #[test]
+    fn an_elf_file_is_read_only_where_the_build_info_is() {
+        let sentinel = "S".repeat(16);
+        let modinfo = format!("{sentinel}path\tx\ndep\tgolang.org/x/net\tv0.1.0\th1:x\n{sentinel}");
+        let elf = crate::catalogers::binary::tests::elf64(
+            256 * 1024,
+            &[(".go.buildinfo", &section_bytes("go1.22.1", &modinfo))],
+        );
+        let meta = FileMeta {
+            path: "/usr/local/bin/app",
+            mode: 0o755,
+            size: elf.len() as u64,
+        };
+        let mut file = Counting {
+            inner: std::io::Cursor::new(elf.clone()),
+            read: 0,
+        };
+        let sparse = crate::read_file(&meta, &mut file).unwrap();
+        assert_eq!(sparse.len(), elf.len());
+        assert!(
+            file.read < 4096,
+            "read {} of {} bytes",
+            file.read,
+            elf.len()
+        );
+        assert!(
+            sparse[64..64 + 256 * 1024].iter().all(|b| *b == 0),
+            "code left unread"
+        );
+        let reduced = GoBinary.reduce(sparse).expect("build info found");
+        assert_eq!(Some(reduced), GoBinary.reduce(elf.clone()));
+        // A script, or a corrupt ELF file, is read whole.
+        for bytes in [b"#!/bin/sh\n".repeat(200), elf[..elf.len() - 100].to_vec()] {
+            let meta = FileMeta {
+                size: bytes.len() as u64,
+                ..meta
+            };
+            let mut file = std::io::Cursor::new(bytes.clone());
+            assert_eq!(crate::read_file(&meta, &mut file).unwrap(), bytes);
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The catalogers, one file each, and their registration list.
 
 mod apk;
-mod binary;
+pub(crate) mod binary;
 mod cargo_auditable;
 mod cargo_lock;
 mod composer_lock;
@@ -21,7 +21,9 @@ mod python_installed;
 mod requirements;
 #[cfg(feature = "rpm-sqlite")]
 mod rpm;
+mod rpm_bdb;
 mod rpm_header;
+mod rpm_ndb;
 mod uv_lock;
 mod yarn_lock;
 
@@ -36,6 +38,8 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &apk::Apk,
     #[cfg(feature = "rpm-sqlite")]
     &rpm::Rpm,
+    &rpm_bdb::RpmBerkeleyDb,
+    &rpm_ndb::RpmNdb,
     &python_installed::PythonInstalled,
     &requirements::Requirements,
     &poetry_lock::PoetryLock,

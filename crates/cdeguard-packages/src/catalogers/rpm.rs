@@ -2,11 +2,11 @@
 //! the `Packages` table's header blobs, decoded by `rpm_header`. The database is opened
 //! from memory, read-only; nothing is written to disk.
 
-use cdeguard_model::{Ecosystem, Package};
+use cdeguard_model::Package;
 use rusqlite::{Connection, MAIN_DB, OpenFlags};
 
-use super::rpm_header::{self, RpmHeader};
-use super::{Cataloger, os_package};
+use super::Cataloger;
+use super::rpm_header;
 use crate::{CatalogError, Context, FileMeta};
 
 pub(crate) struct Rpm;
@@ -59,52 +59,10 @@ impl Cataloger for Rpm {
         let mut packages = Vec::new();
         for row in rows {
             let (hnum, blob) = row.map_err(err)?;
-            let header = rpm_header::parse(&blob)
-                .map_err(|m| CatalogError::new(path, None, format!("package #{hnum}: {m}")))?;
-            if header.name == "gpg-pubkey" {
-                continue; // imported signing keys, not software
-            }
-            packages.push(to_package(&header, path, ctx));
+            packages.extend(rpm_header::package(path, hnum, &blob, ctx)?);
         }
         Ok(packages)
     }
-}
-
-/// `[epoch:]version-release`, purl `pkg:rpm/<distro>/<name>@<version>-<release>?epoch=&arch=`.
-pub(crate) fn to_package(h: &RpmHeader, path: &str, ctx: &Context<'_>) -> Package {
-    let evr = format!("{}-{}", h.version, h.release);
-    let version = match h.epoch {
-        Some(e) if e != 0 => format!("{e}:{evr}"),
-        _ => evr.clone(),
-    };
-    let epoch = h.epoch.map(|e| e.to_string()).unwrap_or_default();
-    let mut p = os_package(
-        ctx,
-        Ecosystem::RedHat,
-        "rpm",
-        &h.name,
-        &evr,
-        &[("arch", &h.arch), ("epoch", &epoch)],
-        path,
-    );
-    p.version = version;
-    if let Some((name, version)) = split_source_rpm(&h.source_rpm) {
-        p.source_name = Some(name.to_owned());
-        p.source_version = Some(version.to_owned());
-    }
-    if !h.license.is_empty() {
-        p.licenses.push(h.license.clone());
-    }
-    p
-}
-
-/// `openssl-3.0.7-24.el9.src.rpm` -> (`openssl`, `3.0.7-24.el9`).
-fn split_source_rpm(source: &str) -> Option<(&str, &str)> {
-    let stem = source.strip_suffix(".rpm")?;
-    let stem = stem.rsplit_once('.').map_or(stem, |(s, _arch)| s);
-    let (rest, _release) = stem.rsplit_once('-')?;
-    let (name, _version) = rest.rsplit_once('-')?;
-    Some((name, &stem[name.len() + 1..]))
 }
 
 #[cfg(test)]

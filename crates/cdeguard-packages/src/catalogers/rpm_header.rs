@@ -1,6 +1,12 @@
 //! The RPM header blob, as stored in every rpmdb flavour (SQLite `Packages.blob`, NDB,
 //! Berkeley DB): `il` index entries of 16 bytes (tag, type, offset, count) followed by
-//! `dl` bytes of data. Only the tags a package inventory needs are decoded.
+//! `dl` bytes of data. Only the tags a package inventory needs are decoded; every rpmdb
+//! reader turns its records into packages with [`package`].
+
+use cdeguard_model::{Ecosystem, Package};
+
+use super::os_package;
+use crate::{CatalogError, Context};
 
 /// The fields of one installed RPM.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -93,6 +99,59 @@ pub(crate) fn parse(blob: &[u8]) -> Result<RpmHeader, String> {
         return Err("header without NAME".into());
     }
     Ok(header)
+}
+
+/// The package stored in one rpmdb record (`record` numbers it in error messages);
+/// `None` for `gpg-pubkey` records, which are imported signing keys, not software.
+///
+/// # Errors
+/// A [`CatalogError`] naming the database file and the record.
+pub(crate) fn package(
+    path: &str,
+    record: impl std::fmt::Display,
+    blob: &[u8],
+    ctx: &Context<'_>,
+) -> Result<Option<Package>, CatalogError> {
+    let header = parse(blob)
+        .map_err(|m| CatalogError::new(path, None, format!("package #{record}: {m}")))?;
+    Ok((header.name != "gpg-pubkey").then(|| to_package(&header, path, ctx)))
+}
+
+/// `[epoch:]version-release`, purl `pkg:rpm/<distro>/<name>@<version>-<release>?epoch=&arch=`.
+fn to_package(h: &RpmHeader, path: &str, ctx: &Context<'_>) -> Package {
+    let evr = format!("{}-{}", h.version, h.release);
+    let version = match h.epoch {
+        Some(e) if e != 0 => format!("{e}:{evr}"),
+        _ => evr.clone(),
+    };
+    let epoch = h.epoch.map(|e| e.to_string()).unwrap_or_default();
+    let mut p = os_package(
+        ctx,
+        Ecosystem::RedHat,
+        "rpm",
+        &h.name,
+        &evr,
+        &[("arch", &h.arch), ("epoch", &epoch)],
+        path,
+    );
+    p.version = version;
+    if let Some((name, version)) = split_source_rpm(&h.source_rpm) {
+        p.source_name = Some(name.to_owned());
+        p.source_version = Some(version.to_owned());
+    }
+    if !h.license.is_empty() {
+        p.licenses.push(h.license.clone());
+    }
+    p
+}
+
+/// `openssl-3.0.7-24.el9.src.rpm` -> (`openssl`, `3.0.7-24.el9`).
+fn split_source_rpm(source: &str) -> Option<(&str, &str)> {
+    let stem = source.strip_suffix(".rpm")?;
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _arch)| s);
+    let (rest, _release) = stem.rsplit_once('-')?;
+    let (name, _version) = rest.rsplit_once('-')?;
+    Some((name, &stem[name.len() + 1..]))
 }
 
 #[cfg(test)]
