@@ -1,6 +1,7 @@
 //! `cdeguard scan HOST:PORT/repo:tag` against a real registry on loopback: the report
 //! (findings and SBOM) equals the one of the same image read as a local OCI layout, the
-//! layer cache spares the layer downloads of a second scan, credentials come from
+//! layer cache spares the layer downloads of a second scan, secrets are found in every
+//! layer of a pulled image as in a local one, credentials come from
 //! `--registry-password-stdin`, and an unreachable registry is one error line (exit 2)
 //! while the other targets are still scanned.
 
@@ -95,8 +96,11 @@ fn registry_image_scans_like_the_local_layout() {
     );
     assert_eq!(pulled_purls, local_purls);
 
-    // Two scans of the reference: each layer downloaded once (then cached), the config
-    // blob once per scan.
+    // Two scans of the reference with every scanner: on the cold scan each layer is
+    // downloaded twice, by the package pass (which keeps only what catalogers need) and
+    // by the secret pass (which reads every file of every layer, deleted ones too); the
+    // warm scan downloads no layer (both passes answer from their caches). Each pass
+    // plans the image, so the config blob is fetched twice per scan.
     let log = registry.log();
     let mut gets: BTreeMap<&str, usize> = BTreeMap::new();
     for line in log.lines() {
@@ -106,7 +110,83 @@ fn registry_image_scans_like_the_local_layout() {
     }
     let mut counts: Vec<usize> = gets.values().copied().collect();
     counts.sort_unstable();
-    assert_eq!(counts, [1, 1, 2], "{gets:#?}");
+    assert_eq!(counts, [2, 2, 4], "{gets:#?}");
+}
+
+/// (rule, path inside the image, line, fate) of each secret finding: what must not
+/// depend on where the image came from.
+fn secret_findings(out: &Output) -> BTreeSet<(String, String, u64, String)> {
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["rule_id"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("CDG-SECRET-")
+        })
+        .map(|f| {
+            let file = f["resource"]["file"].as_str().unwrap_or_default();
+            // `image!/path` for files; the image itself for its configuration.
+            let inside = file.split_once('!').map_or("(config)", |(_, path)| path);
+            let message = f["message"].as_str().unwrap_or_default();
+            let fate = [
+                "deleted in layer",
+                "overwritten in layer",
+                "unchanged since layer",
+            ]
+            .into_iter()
+            .find(|fate| message.contains(fate))
+            .unwrap_or("visible");
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_owned(),
+                inside.to_owned(),
+                f["resource"]["line"].as_u64().unwrap_or_default(),
+                fate.to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn secrets_of_every_layer_of_a_pulled_image() {
+    let registry = Registry::anonymous();
+    let archive = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../cdeguard-scan/tests/data/layered-secrets.tar");
+    registry.push_docker_archive(&archive, "shop/layered:1");
+    let reference = format!("{}/shop/layered:1", registry.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let scan = |target: &str| {
+        cdeguard(
+            &[
+                "scan",
+                target,
+                "--scanners",
+                "secrets",
+                "--format",
+                "json",
+                "--insecure-registry",
+                &registry.addr,
+            ],
+            dir.path(),
+            b"",
+        )
+    };
+    let pulled = scan(&reference);
+    let local = scan(archive.to_str().unwrap());
+    let pulled_secrets = secret_findings(&pulled);
+    // The private key that layer 2 deletes is still found in layer 1 of the pulled image.
+    assert!(
+        pulled_secrets
+            .iter()
+            .any(|(rule, path, _, fate)| rule == "CDG-SECRET-private-key"
+                && path == "/root/.ssh/id_rsa"
+                && fate == "deleted in layer"),
+        "{pulled_secrets:#?}"
+    );
+    assert_eq!(pulled_secrets, secret_findings(&local));
 }
 
 #[test]

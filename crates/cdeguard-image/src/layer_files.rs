@@ -126,6 +126,21 @@ impl LayeredImage {
         })
     }
 
+    /// Opens an image in a registry (manifest and config only; layers are fetched when
+    /// streamed), as [`crate::pull`] does.
+    ///
+    /// # Errors
+    /// An [`ImageError`] naming the reference, as for [`crate::pull`].
+    pub fn pull(reference: &str, options: &ImageOptions) -> Result<Self, ImageError> {
+        let plan = crate::registry::plan(reference, options)
+            .map_err(|(member, m)| ImageError::new(reference, member.as_deref(), m))?;
+        Ok(Self {
+            display: reference.to_owned(),
+            plan,
+            options: options.clone(),
+        })
+    }
+
     #[must_use]
     pub fn config(&self) -> &ImageConfig {
         &self.plan.config

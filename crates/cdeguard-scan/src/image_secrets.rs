@@ -31,21 +31,56 @@ struct LayerScan {
     problems: Vec<String>,
 }
 
-/// The secrets of every layer of the image at `path`, and the problems met (one per
-/// unreadable layer or skipped file; the other layers are still reported).
+/// Where a layered image comes from.
+pub(crate) enum LayeredSource<'a> {
+    /// A docker-archive, OCI layout or oci-archive.
+    File(&'a Path),
+    /// A registry reference: on a cold scan its layers are fetched a second time (the
+    /// package pass keeps only what catalogers need), then this pass's cache answers.
+    Registry(&'a str),
+}
+
+impl LayeredSource<'_> {
+    fn display(&self) -> String {
+        match self {
+            LayeredSource::File(path) => path.display().to_string(),
+            LayeredSource::Registry(reference) => (*reference).to_owned(),
+        }
+    }
+
+    /// The short name findings use as the image part of `image!/path`.
+    fn name(&self) -> String {
+        match self {
+            LayeredSource::File(path) => path
+                .file_name()
+                .map_or_else(|| self.display(), |n| n.to_string_lossy().into_owned()),
+            LayeredSource::Registry(reference) => (*reference).to_owned(),
+        }
+    }
+
+    fn open(&self, options: &ImageOptions) -> Result<LayeredImage, cdeguard_image::ImageError> {
+        match self {
+            LayeredSource::File(path) => LayeredImage::open(path, options),
+            LayeredSource::Registry(reference) => LayeredImage::pull(reference, options),
+        }
+    }
+}
+
+/// The secrets of every layer of the image, and the problems met (one per unreadable
+/// layer or skipped file; the other layers are still reported).
 pub(crate) fn scan(
     scanner: &Scanner,
-    path: &Path,
+    source: &LayeredSource<'_>,
     image_options: &ImageOptions,
     options: &FileScanOptions,
 ) -> (Vec<Finding>, Vec<InputError>) {
-    let display = path.display().to_string();
+    let display = source.display();
     let error = |path: String, message: String| InputError {
         path,
         line: None,
         message,
     };
-    let image = match LayeredImage::open(path, image_options) {
+    let image = match source.open(image_options) {
         Ok(image) => image,
         Err(e) => return (Vec::new(), vec![error(display, e.to_string())]),
     };
@@ -71,9 +106,7 @@ pub(crate) fn scan(
         found.push(scan.found);
         changes.push(scan.changes);
     }
-    let name = path
-        .file_name()
-        .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
+    let name = source.name();
     let history = LayerNames::new(scanner, &layers);
     let findings = layered_findings(&display, &name, &history, &found, &changes);
     (findings, errors)

@@ -260,15 +260,24 @@ fn scan_secrets(
     inventory: &mut Inventory,
     options: &ScanOptions,
 ) -> Vec<cdeguard_model::Finding> {
-    let (images, paths): (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) = targets
-        .iter()
-        .filter_map(|t| match t {
-            Target::Path(p) => Some(p.clone()),
-            // Registry images are not downloaded for secret scanning: their layers are
-            // streamed once, through the package catalogers only.
-            Target::Stdin | Target::Registry(_) => None,
-        })
-        .partition(|p| is_layered_image(p));
+    let mut images = Vec::new();
+    let mut paths = Vec::new();
+    for target in targets {
+        match target {
+            Target::Path(p) if is_layered_image(p) => {
+                images.push(image_secrets::LayeredSource::File(p));
+            }
+            Target::Path(p) => paths.push(p.clone()),
+            // A registry the package pass could not read was reported there already.
+            Target::Registry(reference)
+                if inventory.images.iter().any(|i| i.reference == *reference) =>
+            {
+                images.push(image_secrets::LayeredSource::Registry(reference));
+            }
+            Target::Registry(_) => {}
+            Target::Stdin => {}
+        }
+    }
     let scan = cdeguard_secrets::files::scan_paths(scanner, &paths, &options.secrets);
     for (path, message) in &scan.problems {
         inventory.errors.push(InputError {

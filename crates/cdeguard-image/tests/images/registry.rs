@@ -283,3 +283,30 @@ fn failures_name_the_reference() {
         "{text}"
     );
 }
+
+/// `docker save` archives pushed by skopeo arrive as Docker schema 2 manifests (not OCI):
+/// the pull negotiates that media type and reads the same packages and layers.
+#[test]
+fn docker_schema_2_images_pull_like_the_archive() {
+    let registry = Registry::anonymous();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("app.tar");
+    super::fixtures::docker_archive(&archive, &layers());
+    registry.push_docker_archive(&archive, "legacy/app:1");
+    let options = options(&registry, None);
+    let local = read(&archive, &options).unwrap().image;
+    let pulled = pull(&format!("{}/legacy/app:1", registry.addr), &options)
+        .unwrap()
+        .image;
+    let names = |packages: &[cdeguard_model::Package]| -> Vec<(String, String)> {
+        packages
+            .iter()
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .collect()
+    };
+    assert!(pulled.packages.iter().any(|p| p.name == "curl"));
+    assert_eq!(names(&pulled.packages), names(&local.packages));
+    assert_eq!(pulled.os, local.os);
+    assert_eq!(pulled.config, local.config);
+    assert_eq!(pulled.layers.len(), local.layers.len());
+}

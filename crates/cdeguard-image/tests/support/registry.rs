@@ -144,6 +144,19 @@ impl Registry {
     /// Pushes the image `app:1` of a test OCI layout (every platform) to `destination`
     /// (`repository:tag`).
     pub(crate) fn push(&self, layout: &Path, destination: &str) {
+        self.copy(&format!("oci:{}:app:1", layout.display()), destination);
+    }
+
+    /// Pushes a `docker save` archive to `destination` (`repository:tag`).
+    pub(crate) fn push_docker_archive(&self, archive: &Path, destination: &str) {
+        self.copy(
+            &format!("docker-archive:{}", archive.display()),
+            destination,
+        );
+    }
+
+    /// `skopeo copy` from a source image name (with its transport) into the registry.
+    fn copy(&self, source: &str, destination: &str) {
         let mut skopeo = Command::new("skopeo");
         skopeo.args([
             "--insecure-policy",
@@ -153,7 +166,7 @@ impl Registry {
         ]);
         skopeo.args(&self.push_credentials);
         let output = skopeo
-            .arg(format!("oci:{}:app:1", layout.display()))
+            .arg(source)
             .arg(format!("docker://{}/{destination}", self.addr))
             .output()
             .expect("skopeo is missing: install it (`apt-get install skopeo`, as .ci/setup does)");
