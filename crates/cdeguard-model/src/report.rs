@@ -24,6 +24,25 @@ pub struct RuleRun {
     pub remediation: &'static str,
 }
 
+impl RuleRun {
+    /// Whether findings with `rule_id` belong to this run: the same id, or one of the
+    /// family this run stands for (`CDG-SECRET` runs every `CDG-SECRET-<detector>`).
+    #[must_use]
+    pub fn covers(&self, rule_id: &str) -> bool {
+        rule_id
+            .strip_prefix(self.id)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+    }
+}
+
+/// The run that a finding's rule id belongs to: its own, else its family's.
+#[must_use]
+pub fn run_of<'a>(runs: &'a [RuleRun], rule_id: &str) -> Option<&'a RuleRun> {
+    runs.iter()
+        .find(|r| r.id == rule_id)
+        .or_else(|| runs.iter().find(|r| r.covers(rule_id)))
+}
+
 /// Everything a scan produced.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScanReport {
@@ -52,4 +71,38 @@ pub struct ScanReport {
 pub struct ToolInfo {
     pub name: &'static str,
     pub version: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(id: &'static str) -> RuleRun {
+        RuleRun {
+            id,
+            title: "",
+            severity: crate::Severity::High,
+            pci: &[],
+            cis: &[],
+            inputs: &[],
+            help: String::new(),
+            remediation: "",
+        }
+    }
+
+    #[test]
+    fn findings_belong_to_their_own_run_else_their_family() {
+        let runs = [run("CDG-SECRET"), run("CDG-SECRET-jwt"), run("CDG-NET-001")];
+        assert_eq!(
+            run_of(&runs, "CDG-SECRET-aws-access-key").unwrap().id,
+            "CDG-SECRET"
+        );
+        assert_eq!(
+            run_of(&runs, "CDG-SECRET-jwt").unwrap().id,
+            "CDG-SECRET-jwt"
+        );
+        assert_eq!(run_of(&runs, "CDG-NET-001").unwrap().id, "CDG-NET-001");
+        assert!(run_of(&runs, "CDG-NET-0011").is_none());
+        assert!(run_of(&runs, "CDG-SECRETS").is_none());
+    }
 }

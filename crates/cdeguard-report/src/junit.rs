@@ -13,7 +13,11 @@ use cdeguard_model::escape::markup;
 pub(crate) fn render(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
-        by_rule.entry(f.rule_id.as_str()).or_default().push(f);
+        let run = cdeguard_model::report::run_of(&report.rules, &f.rule_id);
+        by_rule
+            .entry(run.map_or(f.rule_id.as_str(), |r| r.id))
+            .or_default()
+            .push(f);
     }
     let mut suites = String::new();
     let (mut total, mut failures, mut skipped) = (0, 0, 0);
