@@ -98,7 +98,9 @@ impl Batch {
     pub fn push_input(&mut self, input: &RecordInput) -> Result<(), AuditError> {
         let mark = self.bytes.len();
         let details = match &input.details {
-            None | Some(serde_json::Value::Null) => Ok(self.append(|out| out.extend_from_slice(b"{}"))),
+            None | Some(serde_json::Value::Null) => {
+                Ok(self.append(|out| out.extend_from_slice(b"{}")))
+            }
             Some(details) if details.is_object() => Ok(self.append(|out| write_json(out, details))),
             Some(_) => Err(NOT_AN_OBJECT.to_owned()),
         };
@@ -211,7 +213,12 @@ pub(crate) fn write_json(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
 }
 
 /// The PCI DSS 10.2.2 fields must be present and bounded.
-fn validate(actor: &str, action: &str, resource: &str, origin: Option<&Origin>) -> Result<(), String> {
+fn validate(
+    actor: &str,
+    action: &str,
+    resource: &str,
+    origin: Option<&Origin>,
+) -> Result<(), String> {
     for (name, value) in [("actor", actor), ("action", action), ("resource", resource)] {
         if value.trim().is_empty() {
             return Err(format!("`{name}` must not be empty (PCI DSS 10.2.2)"));
@@ -264,12 +271,16 @@ impl<'de> Visitor<'de> for LineSeed<'_> {
                 .find(|f| *f == key)
                 .ok_or_else(|| de::Error::unknown_field(&key, FIELDS))?;
             let fresh = match name {
-                "time" => time.replace(map.next_value::<Option<Text<'de>>>()?).is_none(),
+                "time" => time
+                    .replace(map.next_value::<Option<Text<'de>>>()?)
+                    .is_none(),
                 "actor" => actor.replace(map.next_value::<Text<'de>>()?).is_none(),
                 "action" => action.replace(map.next_value::<Text<'de>>()?).is_none(),
                 "resource" => resource.replace(map.next_value::<Text<'de>>()?).is_none(),
                 "outcome" => outcome.replace(map.next_value::<Outcome>()?).is_none(),
-                "origin" => origin.replace(map.next_value::<Option<Origin>>()?).is_none(),
+                "origin" => origin
+                    .replace(map.next_value::<Option<Origin>>()?)
+                    .is_none(),
                 _ => {
                     let start = self.out.len();
                     map.next_value_seed(DetailsSeed {
@@ -294,7 +305,9 @@ impl<'de> Visitor<'de> for LineSeed<'_> {
             time: time.flatten().map(|t| t.0),
             actor: actor.ok_or_else(|| de::Error::missing_field("actor"))?.0,
             action: action.ok_or_else(|| de::Error::missing_field("action"))?.0,
-            resource: resource.ok_or_else(|| de::Error::missing_field("resource"))?.0,
+            resource: resource
+                .ok_or_else(|| de::Error::missing_field("resource"))?
+                .0,
             outcome: outcome.ok_or_else(|| de::Error::missing_field("outcome"))?,
             origin: origin.flatten(),
             details,
@@ -566,12 +579,30 @@ mod tests {
             .expect("valid");
         let before = batch.bytes.len();
         for (line, text) in [
-            (2, r#"{"actor":"","action":"x","resource":"r","outcome":"success"}"#),
-            (3, r#"{"actor":"a","action":"x","resource":"r","outcome":"ok"}"#),
-            (4, r#"{"actor":"a","action":"x","resource":"r","outcome":"success","details":[1]}"#),
-            (5, r#"{"actor":"a","action":"x","resource":"r","outcome":"success","time":"yesterday"}"#),
-            (6, r#"{"actor":"a","action":"x","resource":"r","outcome":"success","extra":1}"#),
-            (7, r#"{"actor":"a","action":"x","resource":"r","outcome":"success""#),
+            (
+                2,
+                r#"{"actor":"","action":"x","resource":"r","outcome":"success"}"#,
+            ),
+            (
+                3,
+                r#"{"actor":"a","action":"x","resource":"r","outcome":"ok"}"#,
+            ),
+            (
+                4,
+                r#"{"actor":"a","action":"x","resource":"r","outcome":"success","details":[1]}"#,
+            ),
+            (
+                5,
+                r#"{"actor":"a","action":"x","resource":"r","outcome":"success","time":"yesterday"}"#,
+            ),
+            (
+                6,
+                r#"{"actor":"a","action":"x","resource":"r","outcome":"success","extra":1}"#,
+            ),
+            (
+                7,
+                r#"{"actor":"a","action":"x","resource":"r","outcome":"success""#,
+            ),
         ] {
             let err = batch.push_line(text, line).expect_err(text);
             assert!(err.to_string().contains(&format!("line {line}")), "{err}");

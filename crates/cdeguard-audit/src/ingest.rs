@@ -80,7 +80,9 @@ fn read_groups<G: Group>(
         match input.read_line(&mut line) {
             Ok(0) => break,
             Ok(_) => {}
-            Err(e) => return send_last(filled, group, Some(AuditError::io(Path::new("<stdin>"), e))),
+            Err(e) => {
+                return send_last(filled, group, Some(AuditError::io(Path::new("<stdin>"), e)));
+            }
         }
         line_no += 1;
         let text = line.trim_end();
@@ -102,11 +104,7 @@ fn read_groups<G: Group>(
 }
 
 /// Sends the last group (if it holds lines), then the error that ended the input.
-fn send_last<G: Group>(
-    filled: &mpsc::SyncSender<Result<G>>,
-    group: G,
-    error: Option<AuditError>,
-) {
+fn send_last<G: Group>(filled: &mpsc::SyncSender<Result<G>>, group: G, error: Option<AuditError>) {
     if !group.is_empty() && filled.send(Ok(group)).is_err() {
         return;
     }

@@ -152,9 +152,9 @@ impl Prover {
     /// Builds a consistency proof between the checkpoints of sizes `old_size` and
     /// `new_size` (default: the newest).
     pub fn consistency(&self, old_size: u64, new_size: Option<u64>) -> Result<ConsistencyProof> {
-        let old = self
-            .checkpoint(Some(old_size))
-            .ok_or_else(|| AuditError::Invalid(format!("no signed checkpoint of size {old_size}")))?;
+        let old = self.checkpoint(Some(old_size)).ok_or_else(|| {
+            AuditError::Invalid(format!("no signed checkpoint of size {old_size}"))
+        })?;
         let new = self
             .checkpoint(new_size)
             .ok_or_else(|| AuditError::Invalid("no such newer signed checkpoint".into()))?;

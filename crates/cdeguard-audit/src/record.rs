@@ -8,7 +8,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-
 /// Version of the record schema written by this build.
 pub const SCHEMA_VERSION: u32 = 1;
 /// Largest canonical record, in bytes.

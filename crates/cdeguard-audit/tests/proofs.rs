@@ -66,7 +66,12 @@ fn the_offset_index_points_at_every_record_and_bad_offsets_fall_back_to_a_scan()
     let index = cdeguard_audit::index::TreeIndex::open_for_reading(layout.tree_dir()).unwrap();
     let mut checked = 0;
     cdeguard_audit::reader::for_each_frame(&layout, 0, 1002, |frame| {
-        assert_eq!(index.offset(frame.seq).unwrap(), frame.offset, "record {}", frame.seq);
+        assert_eq!(
+            index.offset(frame.seq).unwrap(),
+            frame.offset,
+            "record {}",
+            frame.seq
+        );
         checked += 1;
         Ok(std::ops::ControlFlow::Continue(()))
     })
@@ -84,7 +89,10 @@ fn the_offset_index_points_at_every_record_and_bad_offsets_fall_back_to_a_scan()
     std::fs::write(&offsets, bytes).unwrap();
     for seq in [0, 3, 800] {
         let proof = prove_inclusion(&log.log, seq, None).expect("found by scanning");
-        assert_eq!(verify_inclusion_proof(&proof, &[log.public]).unwrap().seq, seq);
+        assert_eq!(
+            verify_inclusion_proof(&proof, &[log.public]).unwrap().seq,
+            seq
+        );
     }
 }
 

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use cdeguard_audit::batch::Batch;
 use cdeguard_audit::export::{self, Format};
+use cdeguard_audit::ingest;
 use cdeguard_audit::keys::{PublicKey, SigningKey, public_path_for};
 use cdeguard_audit::proof::{self, ConsistencyProof, InclusionProof};
 use cdeguard_audit::query::{self, Filter};
 use cdeguard_audit::verify::{VerifyOptions, verify};
-use cdeguard_audit::batch::Batch;
-use cdeguard_audit::ingest;
 use cdeguard_audit::{LogWriter, WriterOptions};
 use clap::{Args, Subcommand};
 

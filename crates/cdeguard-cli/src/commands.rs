@@ -153,7 +153,10 @@ fn scan_record(args: &ScanArgs) -> CommandRecord {
         .config
         .as_deref()
         .unwrap_or(Path::new(cdeguard_scan::config::DEFAULT_CONFIG));
-    record.inputs("accepted_risks", std::iter::once(config).chain(args.vex.iter().map(PathBuf::as_path)));
+    record.inputs(
+        "accepted_risks",
+        std::iter::once(config).chain(args.vex.iter().map(PathBuf::as_path)),
+    );
     record
 }
 

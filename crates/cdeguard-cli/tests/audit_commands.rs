@@ -19,10 +19,21 @@ fn cdeguard(args: &[&str], cwd: &Path) -> Output {
 
 fn records(log: &Path, action: &str) -> Vec<serde_json::Value> {
     let out = cdeguard(
-        &["audit", "--log", log.to_str().unwrap(), "query", "--action", action],
+        &[
+            "audit",
+            "--log",
+            log.to_str().unwrap(),
+            "query",
+            "--action",
+            action,
+        ],
         Path::new("."),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -40,21 +51,39 @@ fn scan_runs_are_recorded_with_input_hashes_outcome_and_counts_only() {
     let log_arg = log.to_str().unwrap();
 
     let clean = cdeguard(&["--audit-log", log_arg, "scan", "pod.yaml"], dir.path());
-    assert_eq!(clean.status.code(), Some(0), "{}", String::from_utf8_lossy(&clean.stderr));
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
     let failing = cdeguard(
         &[
-            "scan", "pod.yaml", "--scanners", "config,secrets", "--fail-on", "low",
-            "--audit-log", log_arg,
+            "scan",
+            "pod.yaml",
+            "--scanners",
+            "config,secrets",
+            "--fail-on",
+            "low",
+            "--audit-log",
+            log_arg,
         ],
         dir.path(),
     );
-    assert_eq!(failing.status.code(), Some(1), "{}", String::from_utf8_lossy(&failing.stderr));
+    assert_eq!(
+        failing.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&failing.stderr)
+    );
     let missing = cdeguard(&["--audit-log", log_arg, "scan", "absent.yaml"], dir.path());
     assert_eq!(missing.status.code(), Some(2));
 
     let runs = records(&log, "scan.run");
     assert_eq!(runs.len(), 3, "{runs:?}");
-    let pod_sha = Digest::of_file(&dir.path().join("pod.yaml")).unwrap().to_hex();
+    let pod_sha = Digest::of_file(&dir.path().join("pod.yaml"))
+        .unwrap()
+        .to_hex();
     for run in &runs[..2] {
         assert!(run["actor"].as_str().unwrap().contains("uid"), "{run}");
         assert_eq!(run["resource"], "pod.yaml");
@@ -80,7 +109,11 @@ fn scan_runs_are_recorded_with_input_hashes_outcome_and_counts_only() {
     assert_eq!(runs[2]["details"]["inputs"][0].get("sha256"), None);
 
     let verify = cdeguard(&["audit", "--log", log_arg, "verify"], Path::new("."));
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 }
 
 #[test]
@@ -111,12 +144,22 @@ fn db_build_is_recorded_with_its_sources() {
     let log = dir.path().join("audit");
     let out = cdeguard(
         &[
-            "db", "build", "--from", osv.to_str().unwrap(), "--db",
-            dir.path().join("v.cdgdb").to_str().unwrap(), "--audit-log", log.to_str().unwrap(),
+            "db",
+            "build",
+            "--from",
+            osv.to_str().unwrap(),
+            "--db",
+            dir.path().join("v.cdgdb").to_str().unwrap(),
+            "--audit-log",
+            log.to_str().unwrap(),
         ],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let builds = records(&log, "db.build");
     assert_eq!(builds.len(), 1);
     assert_eq!(builds[0]["outcome"], "success");
@@ -127,7 +170,11 @@ fn db_build_is_recorded_with_its_sources() {
     // Reading the database is not a state change: no record.
     let info = cdeguard(
         &[
-            "db", "info", "--db", dir.path().join("v.cdgdb").to_str().unwrap(), "--audit-log",
+            "db",
+            "info",
+            "--db",
+            dir.path().join("v.cdgdb").to_str().unwrap(),
+            "--audit-log",
             log.to_str().unwrap(),
         ],
         dir.path(),
@@ -161,13 +208,23 @@ fn append_commits_the_lines_before_a_bad_line_and_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit");
     let good = |n: u32| {
-        format!(r#"{{"actor":"svc","action":"test.event","resource":"r/{n}","outcome":"success","details":{{"n":{n}}}}}"#)
+        format!(
+            r#"{{"actor":"svc","action":"test.event","resource":"r/{n}","outcome":"success","details":{{"n":{n}}}}}"#
+        )
     };
-    let input = format!("{}\n\n{}\n{{\"actor\":\"svc\"}}\n{}\n", good(1), good(2), good(3));
+    let input = format!(
+        "{}\n\n{}\n{{\"actor\":\"svc\"}}\n{}\n",
+        good(1),
+        good(2),
+        good(3)
+    );
     let out = append(&log, &input);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("input line 4") && stderr.contains("missing field"), "{stderr}");
+    assert!(
+        stderr.contains("input line 4") && stderr.contains("missing field"),
+        "{stderr}"
+    );
     let stored: Vec<String> = records(&log, "test.event")
         .iter()
         .map(|r| r["resource"].as_str().unwrap().to_owned())
@@ -176,7 +233,11 @@ fn append_commits_the_lines_before_a_bad_line_and_names_it() {
     // Reserved actions are refused, nothing of that batch is stored.
     let out = append(
         &log,
-        &format!("{}\n{}\n", good(5), r#"{"actor":"x","action":"audit.key.add","resource":"r","outcome":"success"}"#),
+        &format!(
+            "{}\n{}\n",
+            good(5),
+            r#"{"actor":"x","action":"audit.key.add","resource":"r","outcome":"success"}"#
+        ),
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("reserved"));
@@ -191,8 +252,14 @@ fn health_exits_1_and_records_an_alert_for_unsigned_records() {
     assert!(append(&log, line).status.success());
     let out = cdeguard(
         &[
-            "audit", "--log", log.to_str().unwrap(), "health", "--max-unsigned-secs", "0",
-            "--max-backlog-secs", "315360000",
+            "audit",
+            "--log",
+            log.to_str().unwrap(),
+            "health",
+            "--max-unsigned-secs",
+            "0",
+            "--max-backlog-secs",
+            "315360000",
         ],
         Path::new("."),
     );

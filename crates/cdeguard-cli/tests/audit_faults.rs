@@ -312,9 +312,16 @@ fn enospc_on_a_full_tmpfs_fails_clearly_and_leaves_a_valid_log() {
     assert!(acked > 0, "some batches fit before the disk filled up");
     let stored: Vec<u64> = read("stored")
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["details"]["n"].as_u64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["details"]["n"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
-    assert!(stored.len() as u64 >= acked, "an acknowledged record was lost");
+    assert!(
+        stored.len() as u64 >= acked,
+        "an acknowledged record was lost"
+    );
     assert!(
         stored.iter().enumerate().all(|(i, n)| *n == i as u64),
         "not a prefix of the input"
