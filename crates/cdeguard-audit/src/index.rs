@@ -156,7 +156,7 @@ impl TreeIndex {
     /// Cuts the index back to the largest prefix it holds consistently (at most `size`
     /// leaves) and returns the frontier there, from which the caller re-adds the rest.
     pub fn truncate_to_consistent(&mut self, size: u64) -> Result<Frontier> {
-        let mut valid = size.min(self.nodes_at(0)).min(self.offsets_held());
+        let mut valid = size.min(self.nodes_at(0));
         for level in 1..MAX_LEVELS {
             let have = self.nodes_at(level);
             if have < valid >> level {
@@ -171,7 +171,16 @@ impl TreeIndex {
             } else {
                 (valid >> level) * DIGEST_LEN as u64
             };
-            match OpenOptions::new().write(true).open(&path) {
+            // Offsets missing below `valid` (a log indexed before offsets were, its old
+            // segments possibly deleted) are filled with 0, the header's place: such a
+            // record is found by scanning its segment.
+            let offsets = level == OFFSETS_SLOT;
+            match OpenOptions::new()
+                .write(true)
+                .create(offsets)
+                .truncate(false)
+                .open(&path)
+            {
                 Ok(f) => f.set_len(want).map_err(AuditError::at(&path))?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(AuditError::io(&path, e)),
