@@ -3,14 +3,23 @@
 #  - durable append (group commit + fsync, hash chain, Merkle tree, signed checkpoints) of
 #    N records from 1 writer and from 4 concurrent writer processes (the file lock
 #    serialises them);
-#  - the cost floor: the same NDJSON lines appended to a plain file with fsync per batch of
-#    the same size (8192), and the overhead ratio;
-#  - offline verification of the whole log (records/s) and one inclusion proof.
+#  - the cost floor: the same NDJSON lines appended to a plain file with fdatasync per
+#    group, by `examples/plain_append.rs`, which reads stdin through the same code as
+#    `cdeguard audit append` (cdeguard_audit::ingest: same reader, same groups of at most
+#    8192 lines, same reader thread) but does not parse, hash, build the Merkle tree or
+#    sign; the overhead ratio is durable append (1 writer) / floor, wall time;
+#  - offline verification of the whole log (records/s);
+#  - proof generation in-process (`examples/proof_timing.rs`: the log opened once, 1000
+#    inclusion proofs of random records and 1000 consistency proofs between random
+#    checkpoints; median and p99), and one `audit prove` process for reference.
 # Usage: bash bench/audit.sh [N]   (default 400000 records)
+# BASELINE_CDEGUARD=/path/to/older/cdeguard also measures that binary's appends (before/after).
 source "$(dirname "$0")/lib.sh"
 N="${1:-400000}"
 need_time
 build_cdeguard
+(cd "$ROOT" && cargo build --release -q -p cdeguard-audit --examples)
+EXAMPLES="$ROOT/target/release/examples"
 W="$OUT/audit"; rm -rf "$W"; mkdir -p "$W"
 python3 - "$N" "$W" <<'PY'
 import json, sys
@@ -28,24 +37,24 @@ rate() { awk -v n="$1" -v t="$2" 'BEGIN{ if (t < 0.001) t = 0.001; printf "%.0f"
 wall() { cut -d' ' -f1 "$OUT/$1.time"; }
 
 echo "== append $N records"
+if [[ -n "${BASELINE_CDEGUARD:-}" ]]; then
+  measure audit-append-1-writer-baseline 0 sh -c "'$BASELINE_CDEGUARD' audit --log '$W/base1' append --key '$W/key' < '$W/records.ndjson' >/dev/null"
+  echo "  baseline 1 writer:  $(rate "$N" "$(wall audit-append-1-writer-baseline)") records/s"
+  measure audit-append-4-writers-baseline 0 sh -c "for k in 0 1 2 3; do '$BASELINE_CDEGUARD' audit --log '$W/base4' append --key '$W/key' < '$W/part'\$k.ndjson >/dev/null & done; wait"
+  echo "  baseline 4 writers: $(rate "$N" "$(wall audit-append-4-writers-baseline)") records/s"
+fi
 measure audit-append-1-writer 0 sh -c "'$CDEGUARD' audit --log '$W/log1' append --key '$W/key' < '$W/records.ndjson' >/dev/null"
 echo "  1 writer:  $(rate "$N" "$(wall audit-append-1-writer)") records/s"
 measure audit-append-4-writers 0 sh -c "for k in 0 1 2 3; do '$CDEGUARD' audit --log '$W/log4' append --key '$W/key' < '$W/part'\$k.ndjson >/dev/null & done; wait"
 echo "  4 writers: $(rate "$N" "$(wall audit-append-4-writers)") records/s"
-measure plain-jsonl-fsync 0 python3 -c "
-import os, sys
-src, dst = sys.argv[1], sys.argv[2]
-lines = open(src, 'rb').read().splitlines(keepends=True)
-fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-for i in range(0, len(lines), 8192):
-    os.write(fd, b''.join(lines[i:i + 8192])); os.fsync(fd)
-os.close(fd)" "$W/records.ndjson" "$W/plain.ndjson"
-echo "  plain NDJSON + fsync per 8192: $(rate "$N" "$(wall plain-jsonl-fsync)") records/s"
+measure plain-jsonl-fsync 0 sh -c "'$EXAMPLES/plain_append' '$W/plain.ndjson' 8192 < '$W/records.ndjson'"
+echo "  floor (plain NDJSON, same stdin path, fdatasync per group): $(rate "$N" "$(wall plain-jsonl-fsync)") records/s"
 awk -v a="$(wall audit-append-1-writer)" -v b="$(wall plain-jsonl-fsync)" \
   'BEGIN{ if (b < 0.001) b = 0.001; printf "  overhead of hashing, Merkle tree and signing over the floor: %.2fx\n", a / b }'
 
 echo "== verify and prove"
 measure audit-verify 0 "$CDEGUARD" audit --log "$W/log1" verify --public-key "$W/key.pub"
 echo "  verify: $(rate "$N" "$(wall audit-verify)") records/s ($(tail -1 "$OUT/audit-verify.stdout"))"
+"$EXAMPLES/proof_timing" "$W/log1" 1000 | sed 's/^/  /'
 measure audit-prove 0 "$CDEGUARD" audit --log "$W/log1" prove --seq $((N / 2))
 echo "  one inclusion proof (whole process, including start-up): $(wall audit-prove) s"

@@ -22,6 +22,20 @@ impl Digest {
         Digest(hasher.finalize().into())
     }
 
+    /// SHA-256 of a file's content, read in pieces.
+    pub fn of_file(path: &std::path::Path) -> std::io::Result<Self> {
+        use std::io::Read as _;
+        let mut file = std::fs::File::open(path)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            match file.read(&mut buf)? {
+                0 => return Ok(Digest(hasher.finalize().into())),
+                n => hasher.update(&buf[..n]),
+            }
+        }
+    }
+
     /// Lowercase hex.
     pub fn to_hex(&self) -> String {
         to_hex(&self.0)
@@ -109,5 +123,12 @@ mod tests {
         assert_eq!(from_hex("0g"), None);
         assert_eq!(from_hex("abc"), None);
         assert_eq!(Digest::from_hex("00"), None);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f");
+        std::fs::write(&path, vec![b'x'; 200_000]).expect("write");
+        assert_eq!(
+            Digest::of_file(&path).expect("read"),
+            Digest::of(&[&vec![b'x'; 200_000]])
+        );
     }
 }

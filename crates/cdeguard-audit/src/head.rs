@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::hash::Digest;
-use crate::layout::{Layout, write_atomic};
+use crate::layout::{Layout, overwrite_cache};
 use crate::merkle::Frontier;
 
 /// The cached writer state.
@@ -57,11 +57,11 @@ impl Head {
         serde_json::from_str(json).ok()
     }
 
-    /// Writes `head.json` (atomic rename, no fsync: it is a cache).
+    /// Writes `head.json` (in place, no fsync: it is a cache guarded by its checksum).
     pub fn store(&self, layout: &Layout) -> Result<()> {
         let json = serde_json::to_string(self).unwrap_or_default();
         let sum = Digest::of(&[json.as_bytes()]).to_hex();
-        write_atomic(&layout.head(), format!("{json}\n{sum}\n").as_bytes())
+        overwrite_cache(&layout.head(), format!("{json}\n{sum}\n").as_bytes())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The proof index: `tree/level-NN.bin` holds, per level, the hashes of the complete
-//! perfect subtrees in order (level 0 = leaf hashes). Proofs read O(log n) nodes from
-//! it. It is derived data: written after the segment is durable, never fsynced,
+//! perfect subtrees in order (level 0 = leaf hashes), and `tree/offsets.bin` the byte
+//! offset of each record's frame in its segment (u64 LE). Proofs read O(log n) nodes and
+//! one frame from it. It is derived data: written after the segment is durable, never fsynced,
 //! checked against the log size and rebuilt from the segments when inconsistent; every
 //! proof is verified against its signed checkpoint before it is handed out.
 
@@ -15,6 +16,10 @@ use crate::layout::create_dir_durable;
 use crate::merkle::{Frontier, NodeSource};
 
 const MAX_LEVELS: u32 = 64;
+/// Bytes per entry of `offsets.bin`.
+const OFFSET_LEN: u64 = 8;
+/// The slot of `offsets.bin` among the open files (after the levels).
+const OFFSETS_SLOT: u32 = MAX_LEVELS;
 
 /// The on-disk perfect-subtree hashes.
 pub struct TreeIndex {
@@ -32,8 +37,54 @@ impl TreeIndex {
         })
     }
 
+    /// The file of a level, or `offsets.bin` for [`OFFSETS_SLOT`].
     fn path(&self, level: u32) -> PathBuf {
+        if level == OFFSETS_SLOT {
+            return self.dir.join("offsets.bin");
+        }
         self.dir.join(format!("level-{level:02}.bin"))
+    }
+
+    /// Opens every existing index file for reading once, so that proofs read nodes
+    /// without opening files.
+    pub fn open_for_reading(dir: PathBuf) -> Result<Self> {
+        let mut index = TreeIndex {
+            dir,
+            files: Vec::new(),
+        };
+        for slot in 0..=OFFSETS_SLOT {
+            match File::open(index.path(slot)) {
+                Ok(file) => {
+                    index.files.resize_with(slot as usize + 1, || None);
+                    index.files[slot as usize] = Some(file);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(AuditError::io(&index.path(slot), e)),
+            }
+        }
+        Ok(index)
+    }
+
+    /// Reads `buf.len()` bytes at `offset` of index file `slot`.
+    fn read_at(&self, slot: u32, buf: &mut [u8], offset: u64) -> Result<()> {
+        let path = self.path(slot);
+        let opened;
+        let file = match self.files.get(slot as usize).and_then(Option::as_ref) {
+            Some(file) => file,
+            None => {
+                opened = File::open(&path).map_err(AuditError::at(&path))?;
+                &opened
+            }
+        };
+        file.read_exact_at(buf, offset)
+            .map_err(AuditError::at(&path))
+    }
+
+    /// Byte offset of record `seq`'s frame in its segment.
+    pub fn offset(&self, seq: u64) -> Result<u64> {
+        let mut buf = [0u8; OFFSET_LEN as usize];
+        self.read_at(OFFSETS_SLOT, &mut buf, seq * OFFSET_LEN)?;
+        Ok(u64::from_le_bytes(buf))
     }
 
     fn file(&mut self, level: u32) -> Result<&mut File> {
@@ -61,8 +112,18 @@ impl TreeIndex {
         std::fs::metadata(self.path(level)).map_or(0, |m| m.len() / DIGEST_LEN as u64)
     }
 
-    /// Appends nodes `(level, index, hash)` produced by [`Frontier::push_with`].
-    pub fn append(&mut self, nodes: &[(u32, u64, Digest)]) -> Result<()> {
+    fn offsets_held(&self) -> u64 {
+        std::fs::metadata(self.path(OFFSETS_SLOT)).map_or(0, |m| m.len() / OFFSET_LEN)
+    }
+
+    /// Appends nodes `(level, index, hash)` produced by [`Frontier::push_with`] and the
+    /// frame offsets of the same records.
+    pub fn append(&mut self, nodes: &[(u32, u64, Digest)], offsets: &[u64]) -> Result<()> {
+        let bytes: Vec<u8> = offsets.iter().flat_map(|o| o.to_le_bytes()).collect();
+        let path = self.path(OFFSETS_SLOT);
+        self.file(OFFSETS_SLOT)?
+            .write_all(&bytes)
+            .map_err(AuditError::at(&path))?;
         let mut by_level: Vec<Vec<u8>> = Vec::new();
         for (level, _, hash) in nodes {
             let level = *level as usize;
@@ -85,7 +146,11 @@ impl TreeIndex {
 
     /// Whether the index holds exactly the nodes of a tree of `size` leaves.
     pub fn matches(&self, size: u64) -> bool {
-        (0..MAX_LEVELS).all(|level| self.nodes_at(level) == size >> level)
+        // Levels above the highest one in use must be empty; checking one more suffices
+        // (they grow bottom-up).
+        let levels = (u64::BITS - size.leading_zeros() + 1).min(MAX_LEVELS);
+        self.offsets_held() == size
+            && (0..levels).all(|level| self.nodes_at(level) == size >> level)
     }
 
     /// Cuts the index back to the largest prefix it holds consistently (at most `size`
@@ -99,10 +164,23 @@ impl TreeIndex {
             }
         }
         self.files.clear();
-        for level in 0..MAX_LEVELS {
+        for level in 0..=OFFSETS_SLOT {
             let path = self.path(level);
-            let want = (valid >> level) * DIGEST_LEN as u64;
-            match OpenOptions::new().write(true).open(&path) {
+            let want = if level == OFFSETS_SLOT {
+                valid * OFFSET_LEN
+            } else {
+                (valid >> level) * DIGEST_LEN as u64
+            };
+            // Offsets missing below `valid` (a log indexed before offsets were, its old
+            // segments possibly deleted) are filled with 0, the header's place: such a
+            // record is found by scanning its segment.
+            let offsets = level == OFFSETS_SLOT;
+            match OpenOptions::new()
+                .write(true)
+                .create(offsets)
+                .truncate(false)
+                .open(&path)
+            {
                 Ok(f) => f.set_len(want).map_err(AuditError::at(&path))?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(AuditError::io(&path, e)),
@@ -125,11 +203,8 @@ impl TreeIndex {
 impl NodeSource for TreeIndex {
     type Error = AuditError;
     fn node(&self, level: u32, index: u64) -> Result<Digest> {
-        let path = self.path(level);
-        let file = File::open(&path).map_err(AuditError::at(&path))?;
         let mut buf = [0u8; DIGEST_LEN];
-        file.read_exact_at(&mut buf, index * DIGEST_LEN as u64)
-            .map_err(AuditError::at(&path))?;
+        self.read_at(level, &mut buf, index * DIGEST_LEN as u64)?;
         Ok(Digest(buf))
     }
 }

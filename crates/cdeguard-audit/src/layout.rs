@@ -162,11 +162,21 @@ pub fn write_durable(path: &Path, bytes: &[u8]) -> Result<()> {
     sync_dir(parent_of(path))
 }
 
-/// Writes `bytes` to `path` atomically but without fsync (for caches).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = tmp_path(path);
-    std::fs::write(&tmp, bytes).map_err(AuditError::at(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(AuditError::at(path))
+/// Overwrites `path` in place, without fsync, without truncating it to zero and without
+/// renaming over it (both make ext4 write the file out at once, `auto_da_alloc`). Only for
+/// checksummed caches: a torn write is detected when the file is read.
+pub fn overwrite_cache(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::os::unix::fs::FileExt as _;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .and_then(|file| {
+            file.write_all_at(bytes, 0)?;
+            file.set_len(bytes.len() as u64)
+        })
+        .map_err(AuditError::at(path))
 }
 
 /// The directory holding `path` (`.` for a bare name).

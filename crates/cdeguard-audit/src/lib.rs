@@ -8,6 +8,7 @@
 //! segments; [`forward`] ships records to a SIEM with an on-disk cursor; [`health`]
 //! raises alerts for failed controls (10.7).
 
+pub mod batch;
 pub mod checkpoint;
 pub mod cursor;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod hash;
 pub mod head;
 pub mod health;
 pub mod index;
+pub mod ingest;
 pub mod keys;
 pub mod layout;
 pub mod merkle;

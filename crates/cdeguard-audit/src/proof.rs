@@ -3,6 +3,7 @@
 //! JSON bundles that `verify_*` checks with nothing but the public key.
 
 use std::ops::ControlFlow;
+use std::os::unix::fs::FileExt as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -12,10 +13,10 @@ use crate::error::{AuditError, Result};
 use crate::hash::Digest;
 use crate::index::TreeIndex;
 use crate::keys::PublicKey;
-use crate::layout::Layout;
+use crate::layout::{Layout, SegmentFile};
 use crate::merkle::{self, MemoryTree, NodeSource};
 use crate::reader::for_each_frame;
-use crate::record::Record;
+use crate::record::{MAX_RECORD_BYTES, Record, peek_seq};
 
 /// Proof that one record is in the log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,43 +48,169 @@ pub struct ConsistencyProof {
     pub path: Vec<Digest>,
 }
 
-fn checkpoints(layout: &Layout) -> Result<Vec<Checkpoint>> {
-    Ok(read_checkpoints(&layout.checkpoints())?.checkpoints)
+/// Makes proofs from one log, opened once: checkpoints read, index files kept open. A
+/// proof reads O(log n) index nodes and one frame; it is checked against its signed
+/// checkpoint before it is returned, and rebuilt from the records (a full scan) if the
+/// index turns out damaged.
+pub struct Prover {
+    layout: Layout,
+    checkpoints: Vec<Checkpoint>,
+    index: TreeIndex,
+    segments: Vec<SegmentFile>,
 }
 
-/// Runs `build` over the on-disk index; if the result does not check out against the
-/// signed root (index damaged), rebuilds the tree from the records and retries.
-fn with_tree<T>(
-    layout: &Layout,
-    size: u64,
-    build: impl Fn(&dyn Fn(u32, u64) -> Result<Digest>) -> Result<T>,
-    check: impl Fn(&T) -> bool,
-) -> Result<T> {
-    let index = TreeIndex::open(layout.tree_dir())?;
-    let from_index = build(&|level, i| index.node(level, i));
-    if let Ok(value) = from_index
-        && check(&value)
-    {
-        return Ok(value);
+impl Prover {
+    /// Opens the log in `dir` for proving.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let layout = Layout::new(dir);
+        Ok(Prover {
+            checkpoints: read_checkpoints(&layout.checkpoints())?.checkpoints,
+            index: TreeIndex::open_for_reading(layout.tree_dir())?,
+            segments: layout.list_segments()?,
+            layout,
+        })
     }
-    let mut tree = MemoryTree::default();
-    for_each_frame(layout, 0, size, |frame| {
-        tree.push(frame.leaf);
-        Ok(ControlFlow::Continue(()))
-    })?;
-    if tree.size() < size {
-        return Err(AuditError::Invalid(format!(
-            "only {} records are readable (archived segments deleted?); cannot prove against size {size}",
-            tree.size()
-        )));
+
+    /// The signed checkpoints, oldest first.
+    pub fn checkpoints(&self) -> &[Checkpoint] {
+        &self.checkpoints
     }
-    let value = build(&|level, i| Ok(tree.node(level, i).unwrap_or_default()))?;
-    if check(&value) {
-        Ok(value)
-    } else {
-        Err(AuditError::Invalid(
-            "the records do not match the signed checkpoint; run `cdeguard audit verify`".into(),
-        ))
+
+    fn checkpoint(&self, size: Option<u64>) -> Option<Checkpoint> {
+        match size {
+            Some(size) => self.checkpoints.iter().rev().find(|c| c.size == size),
+            None => self.checkpoints.last(),
+        }
+        .cloned()
+    }
+
+    /// Builds the inclusion proof of record `seq` against the newest checkpoint (or the
+    /// one of size `checkpoint_size`).
+    pub fn inclusion(&self, seq: u64, checkpoint_size: Option<u64>) -> Result<InclusionProof> {
+        let checkpoint = self.checkpoint(checkpoint_size).ok_or_else(|| {
+            AuditError::Invalid(
+                "no such signed checkpoint (sign one with `cdeguard audit checkpoint`)".into(),
+            )
+        })?;
+        if seq >= checkpoint.size {
+            return Err(AuditError::Invalid(format!(
+                "record {seq} is not covered by the checkpoint of size {} (sign a newer one with `cdeguard audit checkpoint`)",
+                checkpoint.size
+            )));
+        }
+        let payload = match self.indexed_payload(seq) {
+            Some(payload) => payload,
+            None => self.scanned_payload(seq)?,
+        };
+        let record = String::from_utf8_lossy(&payload).into_owned();
+        let leaf = merkle::leaf_hash(record.as_bytes());
+        let path = self.with_tree(
+            checkpoint.size,
+            |node| merkle::inclusion_proof(&FnSource(node), seq, checkpoint.size),
+            |path| merkle::verify_inclusion(&leaf, seq, checkpoint.size, path, &checkpoint.root),
+        )?;
+        Ok(InclusionProof {
+            v: 1,
+            seq,
+            record,
+            path,
+            checkpoint,
+        })
+    }
+
+    /// The payload of record `seq` read through `offsets.bin` (one frame), if its segment
+    /// is hot and the frame there is record `seq`. Its leaf is then checked against the
+    /// signed root with the rest of the proof.
+    fn indexed_payload(&self, seq: u64) -> Option<Vec<u8>> {
+        let segment = self.segments.iter().rev().find(|s| s.first_seq <= seq)?;
+        if segment.archived {
+            return None;
+        }
+        let offset = self.index.offset(seq).ok()?;
+        let file = std::fs::File::open(&segment.path).ok()?;
+        let mut len = [0u8; 4];
+        file.read_exact_at(&mut len, offset).ok()?;
+        let len = u32::from_le_bytes(len) as usize;
+        if len == 0 || len > MAX_RECORD_BYTES {
+            return None;
+        }
+        let mut payload = vec![0u8; len];
+        file.read_exact_at(&mut payload, offset + 4).ok()?;
+        (peek_seq(&payload) == Some(seq)).then_some(payload)
+    }
+
+    /// The payload of record `seq` from a chain-verified scan of its segment.
+    fn scanned_payload(&self, seq: u64) -> Result<Vec<u8>> {
+        let mut payload = None;
+        for_each_frame(&self.layout, seq, seq + 1, |frame| {
+            payload = Some(frame.payload.to_vec());
+            Ok(ControlFlow::Break(()))
+        })?;
+        payload.ok_or_else(|| AuditError::Invalid(format!("record {seq} is not in the log")))
+    }
+
+    /// Builds a consistency proof between the checkpoints of sizes `old_size` and
+    /// `new_size` (default: the newest).
+    pub fn consistency(&self, old_size: u64, new_size: Option<u64>) -> Result<ConsistencyProof> {
+        let old = self.checkpoint(Some(old_size)).ok_or_else(|| {
+            AuditError::Invalid(format!("no signed checkpoint of size {old_size}"))
+        })?;
+        let new = self
+            .checkpoint(new_size)
+            .ok_or_else(|| AuditError::Invalid("no such newer signed checkpoint".into()))?;
+        if new.size < old.size {
+            return Err(AuditError::Invalid(format!(
+                "checkpoint {} is older than {}",
+                new.size, old.size
+            )));
+        }
+        let path = self.with_tree(
+            new.size,
+            |node| merkle::consistency_proof(&FnSource(node), old.size, new.size),
+            |path| merkle::verify_consistency(old.size, new.size, &old.root, &new.root, path),
+        )?;
+        Ok(ConsistencyProof {
+            v: 1,
+            old,
+            new,
+            path,
+        })
+    }
+
+    /// Runs `build` over the on-disk index; if the result does not check out against the
+    /// signed root (index damaged), rebuilds the tree from the records and retries.
+    fn with_tree<T>(
+        &self,
+        size: u64,
+        build: impl Fn(&dyn Fn(u32, u64) -> Result<Digest>) -> Result<T>,
+        check: impl Fn(&T) -> bool,
+    ) -> Result<T> {
+        let from_index = build(&|level, i| self.index.node(level, i));
+        if let Ok(value) = from_index
+            && check(&value)
+        {
+            return Ok(value);
+        }
+        let mut tree = MemoryTree::default();
+        for_each_frame(&self.layout, 0, size, |frame| {
+            tree.push(frame.leaf);
+            Ok(ControlFlow::Continue(()))
+        })?;
+        if tree.size() < size {
+            return Err(AuditError::Invalid(format!(
+                "only {} records are readable (archived segments deleted?); cannot prove against size {size}",
+                tree.size()
+            )));
+        }
+        let value = build(&|level, i| Ok(tree.node(level, i).unwrap_or_default()))?;
+        if check(&value) {
+            Ok(value)
+        } else {
+            Err(AuditError::Invalid(
+                "the records do not match the signed checkpoint; run `cdeguard audit verify`"
+                    .into(),
+            ))
+        }
     }
 }
 
@@ -103,45 +230,7 @@ pub fn prove_inclusion(
     seq: u64,
     checkpoint_size: Option<u64>,
 ) -> Result<InclusionProof> {
-    let layout = Layout::new(dir);
-    let all = checkpoints(&layout)?;
-    let checkpoint = match checkpoint_size {
-        Some(size) => all.iter().rev().find(|c| c.size == size),
-        None => all.last(),
-    }
-    .cloned()
-    .ok_or_else(|| {
-        AuditError::Invalid(
-            "no such signed checkpoint (sign one with `cdeguard audit checkpoint`)".into(),
-        )
-    })?;
-    if seq >= checkpoint.size {
-        return Err(AuditError::Invalid(format!(
-            "record {seq} is not covered by the checkpoint of size {} (sign a newer one with `cdeguard audit checkpoint`)",
-            checkpoint.size
-        )));
-    }
-    let mut record = None;
-    for_each_frame(&layout, seq, seq + 1, |frame| {
-        record = Some(String::from_utf8_lossy(frame.payload).into_owned());
-        Ok(ControlFlow::Break(()))
-    })?;
-    let record =
-        record.ok_or_else(|| AuditError::Invalid(format!("record {seq} is not in the log")))?;
-    let leaf = merkle::leaf_hash(record.as_bytes());
-    let path = with_tree(
-        &layout,
-        checkpoint.size,
-        |node| merkle::inclusion_proof(&FnSource(node), seq, checkpoint.size),
-        |path| merkle::verify_inclusion(&leaf, seq, checkpoint.size, path, &checkpoint.root),
-    )?;
-    Ok(InclusionProof {
-        v: 1,
-        seq,
-        record,
-        path,
-        checkpoint,
-    })
+    Prover::open(dir)?.inclusion(seq, checkpoint_size)
 }
 
 /// Builds a consistency proof between the checkpoints of sizes `old_size` and `new_size`
@@ -151,34 +240,7 @@ pub fn prove_consistency(
     old_size: u64,
     new_size: Option<u64>,
 ) -> Result<ConsistencyProof> {
-    let layout = Layout::new(dir);
-    let all = checkpoints(&layout)?;
-    let find = |size: u64| all.iter().rev().find(|c| c.size == size).cloned();
-    let old = find(old_size)
-        .ok_or_else(|| AuditError::Invalid(format!("no signed checkpoint of size {old_size}")))?;
-    let new = match new_size {
-        Some(size) => find(size),
-        None => all.last().cloned(),
-    }
-    .ok_or_else(|| AuditError::Invalid("no such newer signed checkpoint".into()))?;
-    if new.size < old.size {
-        return Err(AuditError::Invalid(format!(
-            "checkpoint {} is older than {}",
-            new.size, old.size
-        )));
-    }
-    let path = with_tree(
-        &layout,
-        new.size,
-        |node| merkle::consistency_proof(&FnSource(node), old.size, new.size),
-        |path| merkle::verify_consistency(old.size, new.size, &old.root, &new.root, path),
-    )?;
-    Ok(ConsistencyProof {
-        v: 1,
-        old,
-        new,
-        path,
-    })
+    Prover::open(dir)?.consistency(old_size, new_size)
 }
 
 fn trusted_signature(checkpoint: &Checkpoint, trusted: &[PublicKey]) -> Result<(), String> {

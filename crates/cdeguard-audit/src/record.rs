@@ -8,14 +8,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::AuditError;
-
 /// Version of the record schema written by this build.
 pub const SCHEMA_VERSION: u32 = 1;
 /// Largest canonical record, in bytes.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 /// Largest single text field (actor, action, resource, host, process), in bytes.
-const MAX_FIELD_BYTES: usize = 4096;
+pub(crate) const MAX_FIELD_BYTES: usize = 4096;
 
 /// Whether the audited action succeeded (PCI DSS 10.2.2 "success or failure").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,80 +149,6 @@ impl RecordInput {
             details: Some(details),
         }
     }
-
-    /// Parses one NDJSON line; `line` numbers the error.
-    pub fn parse_line(text: &str, line: usize) -> Result<Self, AuditError> {
-        let input: RecordInput = serde_json::from_str(text).map_err(|e| AuditError::BadInput {
-            line,
-            message: e.to_string(),
-        })?;
-        input
-            .validate()
-            .map_err(|message| AuditError::BadInput { line, message })?;
-        Ok(input)
-    }
-
-    fn validate(&self) -> Result<(), String> {
-        for (name, value) in [
-            ("actor", &self.actor),
-            ("action", &self.action),
-            ("resource", &self.resource),
-        ] {
-            if value.trim().is_empty() {
-                return Err(format!("`{name}` must not be empty (PCI DSS 10.2.2)"));
-            }
-            if value.len() > MAX_FIELD_BYTES {
-                return Err(format!("`{name}` is longer than {MAX_FIELD_BYTES} bytes"));
-            }
-        }
-        if let Some(origin) = &self.origin
-            && (origin.host.len() > MAX_FIELD_BYTES || origin.process.len() > MAX_FIELD_BYTES)
-        {
-            return Err(format!(
-                "`origin` fields are longer than {MAX_FIELD_BYTES} bytes"
-            ));
-        }
-        if let Some(details) = &self.details
-            && !details.is_object()
-            && !details.is_null()
-        {
-            return Err("`details` must be a JSON object".into());
-        }
-        if let Some(time) = &self.time {
-            normalise_time(time)?;
-        }
-        Ok(())
-    }
-
-    /// The stored record at `seq`; `origin` fills a missing origin.
-    pub fn into_record(
-        self,
-        seq: u64,
-        now: jiff::Timestamp,
-        origin: &Origin,
-    ) -> Result<Record, AuditError> {
-        let time = match &self.time {
-            Some(t) => {
-                normalise_time(t).map_err(|message| AuditError::BadInput { line: 0, message })?
-            }
-            None => format_time(now),
-        };
-        let record = Record {
-            v: SCHEMA_VERSION,
-            seq,
-            time,
-            actor: self.actor,
-            action: self.action,
-            resource: self.resource,
-            outcome: self.outcome,
-            origin: self.origin.unwrap_or_else(|| origin.clone()),
-            details: match self.details {
-                Some(Value::Null) | None => Value::Object(serde_json::Map::new()),
-                Some(d) => d,
-            },
-        };
-        Ok(record)
-    }
 }
 
 /// RFC 3339, UTC, exactly nine fractional digits.
@@ -258,6 +182,7 @@ pub fn peek_seq(payload: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::Batch;
 
     #[test]
     fn canonical_form_is_stable_and_peekable() {
@@ -266,45 +191,23 @@ mod tests {
             pid: 7,
             process: "p".into(),
         };
-        let input = RecordInput::parse_line(
-            r#"{"actor":"alice","action":"policy.change","resource":"ns/payments","outcome":"success","time":"2026-01-02T03:04:05.5+01:00","details":{"b":1,"a":2}}"#,
-            1,
-        )
-        .expect("valid");
-        let record = input
-            .into_record(42, jiff::Timestamp::UNIX_EPOCH, &origin)
-            .expect("ok");
-        let bytes = record.to_canonical();
+        let mut batch = Batch::new();
+        batch
+            .push_line(
+                r#"{"actor":"alice","action":"policy.change","resource":"ns/payments","outcome":"success","time":"2026-01-02T03:04:05.5+01:00","details":{"b":1,"a":2}}"#,
+                1,
+            )
+            .expect("valid");
+        let mut bytes = Vec::new();
+        let origin_json = serde_json::to_vec(&origin).expect("origin");
+        batch.write_payload(0, 42, "unused", &origin_json, &mut bytes);
         assert_eq!(
             std::str::from_utf8(&bytes).expect("utf8"),
             r#"{"v":1,"seq":42,"time":"2026-01-02T02:04:05.500000000Z","actor":"alice","action":"policy.change","resource":"ns/payments","outcome":"success","origin":{"host":"h","pid":7,"process":"p"},"details":{"a":2,"b":1}}"#
         );
         assert_eq!(peek_seq(&bytes), Some(42));
-        assert_eq!(Record::from_canonical(&bytes).expect("parse"), record);
-    }
-
-    #[test]
-    fn bad_input_names_the_line() {
-        let err = RecordInput::parse_line(
-            r#"{"actor":"","action":"a","resource":"r","outcome":"success"}"#,
-            3,
-        )
-        .expect_err("empty actor");
-        assert!(err.to_string().contains("line 3"), "{err}");
-        let err = RecordInput::parse_line(
-            r#"{"actor":"a","action":"a","resource":"r","outcome":"ok"}"#,
-            4,
-        )
-        .expect_err("bad outcome");
-        assert!(err.to_string().contains("line 4"), "{err}");
-        assert!(
-            RecordInput::parse_line(
-                r#"{"actor":"a","action":"a","resource":"r","outcome":"success","details":[1]}"#,
-                5
-            )
-            .is_err()
-        );
-        assert!(RecordInput::parse_line(r#"{"actor":"a","action":"a","resource":"r","outcome":"success","time":"yesterday"}"#, 6).is_err());
+        let record = Record::from_canonical(&bytes).expect("parse");
+        assert_eq!(record.to_canonical(), bytes);
         assert_eq!(peek_seq(b"{\"v\":1,\"seq\":x"), None);
     }
 }

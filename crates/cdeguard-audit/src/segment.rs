@@ -139,12 +139,29 @@ impl<'a> Cursor<'a> {
 
 /// Appends one frame for `payload` to `out`; returns the leaf hash and new chain value.
 pub fn encode_frame(out: &mut Vec<u8>, payload: &[u8], prev_chain: &Digest) -> (Digest, Digest) {
-    let leaf = leaf_hash(payload);
-    let chain = chain_next(prev_chain, &leaf);
-    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(payload);
-    out.extend_from_slice(&chain.0);
+    let (_, leaf, chain) = encode_frame_with(out, prev_chain, |out| {
+        out.extend_from_slice(payload);
+    });
     (leaf, chain)
+}
+
+/// Appends the frame of the payload that `write` appends, in place (no copy); returns
+/// the payload length (the caller checks it against [`MAX_RECORD_BYTES`]), leaf hash and
+/// chain value.
+pub fn encode_frame_with(
+    out: &mut Vec<u8>,
+    prev_chain: &Digest,
+    write: impl FnOnce(&mut Vec<u8>),
+) -> (usize, Digest, Digest) {
+    let start = out.len();
+    out.extend_from_slice(&[0; 4]);
+    write(out);
+    let len = out.len() - start - 4;
+    out[start..start + 4].copy_from_slice(&(len as u32).to_le_bytes());
+    let leaf = leaf_hash(&out[start + 4..]);
+    let chain = chain_next(prev_chain, &leaf);
+    out.extend_from_slice(&chain.0);
+    (len, leaf, chain)
 }
 
 /// One verified frame.

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::batch::{Batch, write_json};
 use crate::checkpoint::{Checkpoint, read_checkpoints};
 use crate::error::{AuditError, Result};
 use crate::hash::{Digest, to_hex};
@@ -25,7 +26,7 @@ use crate::layout::{Layout, create_dir_durable, write_durable};
 use crate::merkle::Frontier;
 use crate::reader::for_each_frame;
 use crate::record::{MAX_RECORD_BYTES, Origin, Outcome, RecordInput, format_time};
-use crate::segment::{FrameReader, GENESIS_CHAIN, SegmentHeader, encode_frame};
+use crate::segment::{FrameReader, GENESIS_CHAIN, SegmentHeader, encode_frame_with};
 
 /// Actor of the records the audit system writes about itself.
 pub const SYSTEM_ACTOR: &str = "cdeguard-audit";
@@ -75,11 +76,14 @@ pub struct Committed {
 pub struct LogWriter {
     layout: Layout,
     log_id: String,
-    origin: Origin,
+    /// This process's origin as canonical JSON, for records that give none.
+    origin: Vec<u8>,
     key: Option<SigningKey>,
     options: WriterOptions,
     segment: Option<(u64, File)>,
     index: TreeIndex,
+    /// The frames of the last commit (memory reused by the next).
+    frames: Vec<u8>,
 }
 
 /// Holds the log's exclusive lock until dropped (closing the descriptor releases it).
@@ -155,11 +159,16 @@ impl LogWriter {
         let mut writer = LogWriter {
             layout,
             log_id,
-            origin: Origin::current(),
+            origin: {
+                let mut json = Vec::new();
+                write_json(&mut json, &Origin::current());
+                json
+            },
             key,
             options,
             segment: None,
             index,
+            frames: Vec::new(),
         };
         let (mut state, mut system) = writer.load_state()?;
         if state.head.size == 0 {
@@ -198,7 +207,7 @@ impl LogWriter {
             }
         }
         if !system.is_empty() || force_checkpoint {
-            writer.commit(&mut state, system, force_checkpoint)?;
+            writer.commit(&mut state, &system, None, force_checkpoint)?;
         }
         drop(lock);
         Ok(writer)
@@ -234,7 +243,10 @@ impl LogWriter {
             });
         }
         let mut id = [0u8; 16];
-        aws_lc_rs::rand::fill(&mut id).map_err(|_| AuditError::Key("no randomness".into()))?;
+        // The kernel's generator: aws-lc's would first seed itself from CPU jitter (slow).
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut id))
+            .map_err(|e| AuditError::Key(format!("no randomness: {e}")))?;
         let log_id = to_hex(&id);
         let meta = Meta {
             format: "cdeguard-audit".into(),
@@ -262,22 +274,34 @@ impl LogWriter {
         &self.log_id
     }
 
-    /// Appends a batch durably (group commit): when this returns `Ok`, every record is
+    /// Appends records durably (group commit): when this returns `Ok`, every record is
     /// on disk. Holds the log lock for the duration of the batch only.
     pub fn append(&mut self, inputs: Vec<RecordInput>) -> Result<Committed> {
+        let mut batch = Batch::new();
+        for (i, input) in inputs.iter().enumerate() {
+            batch.push_input(input).map_err(|e| match e {
+                AuditError::BadInput { message, .. } => AuditError::BadInput {
+                    line: i + 1,
+                    message,
+                },
+                other => other,
+            })?;
+        }
+        self.append_batch(&batch)
+    }
+
+    /// Appends prepared records durably (group commit), like [`LogWriter::append`].
+    pub fn append_batch(&mut self, batch: &Batch) -> Result<Committed> {
         // `audit.*` records steer verification (keys, deletions); only this crate writes them.
-        if let Some(line) = inputs
-            .iter()
-            .position(|i| i.action.starts_with(SYSTEM_ACTION_PREFIX))
-        {
+        if let Some(index) = batch.first_reserved() {
             return Err(AuditError::BadInput {
-                line: line + 1,
+                line: index + 1,
                 message: format!(
                     "actions starting with `{SYSTEM_ACTION_PREFIX}` are reserved for the audit system"
                 ),
             });
         }
-        self.append_unchecked(inputs)
+        self.append_unchecked(Some(batch))
     }
 
     /// Appends records of the audit system itself (alerts, retention).
@@ -288,25 +312,25 @@ impl LogWriter {
         outcome: Outcome,
         details: serde_json::Value,
     ) -> Result<Committed> {
-        self.append_unchecked(vec![system_input(action, resource, outcome, details)])
-    }
-
-    fn append_unchecked(&mut self, inputs: Vec<RecordInput>) -> Result<Committed> {
         let _lock = lock_log(&self.layout)?;
         let (mut state, mut system) = self.load_state()?;
-        if let Some(alert) = self.clock_jump_alert(&state.head) {
-            system.push(alert);
-        }
-        let mut all = system;
-        all.extend(inputs);
-        self.commit(&mut state, all, false)
+        system.extend(self.clock_jump_alert(&state.head));
+        system.push(system_input(action, resource, outcome, details));
+        self.commit(&mut state, &system, None, false)
+    }
+
+    fn append_unchecked(&mut self, batch: Option<&Batch>) -> Result<Committed> {
+        let _lock = lock_log(&self.layout)?;
+        let (mut state, mut system) = self.load_state()?;
+        system.extend(self.clock_jump_alert(&state.head));
+        self.commit(&mut state, &system, batch, false)
     }
 
     /// Signs a checkpoint now (if a key is set and records were added since the last).
     pub fn checkpoint(&mut self) -> Result<Option<Checkpoint>> {
         let _lock = lock_log(&self.layout)?;
         let (mut state, system) = self.load_state()?;
-        Ok(self.commit(&mut state, system, true)?.checkpoint)
+        Ok(self.commit(&mut state, &system, None, true)?.checkpoint)
     }
 
     /// Replaces the signing key: an `audit.key.add` record introduces the new key and
@@ -327,9 +351,9 @@ impl LogWriter {
             Outcome::Success,
             json!({ "key_id": new_public.id(), "public_key": new_public.to_hex(), "retires": old.public().id() }),
         ));
-        self.commit(&mut state, system, true)?;
+        self.commit(&mut state, &system, None, true)?;
         self.key = Some(new_key);
-        self.commit(&mut state, Vec::new(), true)?
+        self.commit(&mut state, &[], None, true)?
             .checkpoint
             .ok_or_else(|| AuditError::Key("no checkpoint signed with the new key".into()))
     }
@@ -389,32 +413,49 @@ impl LogWriter {
         Ok(())
     }
 
+    /// Stores the audit system's own records (`system`), then `user`'s, in one durable
+    /// write.
     fn commit(
         &mut self,
         state: &mut State,
-        inputs: Vec<RecordInput>,
+        system: &[RecordInput],
+        user: Option<&Batch>,
         force_checkpoint: bool,
     ) -> Result<Committed> {
         let now = self.options.fixed_time.unwrap_or_else(jiff::Timestamp::now);
+        let now_text = format_time(now);
+        let mut system_batch = Batch::new();
+        for input in system {
+            system_batch.push_input(input)?;
+        }
         let first_seq = state.head.size;
-        let mut frames = Vec::with_capacity(inputs.len() * 320);
-        let mut nodes = Vec::with_capacity(inputs.len() * 2);
+        let user_len = user.map_or(0, Batch::len);
+        let count = (system_batch.len() + user_len) as u64;
+        let mut frames = std::mem::take(&mut self.frames);
+        frames.clear();
+        let mut nodes = Vec::with_capacity((system_batch.len() + user_len) * 2);
+        let mut offsets = Vec::with_capacity(system_batch.len() + user_len);
         let mut chain = state.head.chain;
         let mut frontier = state.frontier.clone();
-        let count = inputs.len() as u64;
-        for (i, input) in inputs.into_iter().enumerate() {
-            let payload = input
-                .into_record(first_seq + i as u64, now, &self.origin)?
-                .to_canonical();
-            if payload.len() > MAX_RECORD_BYTES {
-                return Err(AuditError::BadInput {
-                    line: i + 1,
-                    message: format!("record is larger than {MAX_RECORD_BYTES} bytes"),
+        let mut seq = first_seq;
+        let batches = std::iter::once((&system_batch, 0)).chain(user.map(|b| (b, 1)));
+        // `line_base`: user records are numbered from 1 in errors, system records not at all.
+        for (batch, line_base) in batches {
+            for index in 0..batch.len() {
+                offsets.push(frames.len() as u64);
+                let (len, leaf, next) = encode_frame_with(&mut frames, &chain, |out| {
+                    batch.write_payload(index, seq, &now_text, &self.origin, out);
                 });
+                if len > MAX_RECORD_BYTES {
+                    return Err(AuditError::BadInput {
+                        line: (index + 1) * line_base,
+                        message: format!("record is larger than {MAX_RECORD_BYTES} bytes"),
+                    });
+                }
+                chain = next;
+                frontier.push_with(leaf, |level, node, hash| nodes.push((level, node, *hash)));
+                seq += 1;
             }
-            let (leaf, next) = encode_frame(&mut frames, &payload, &chain);
-            chain = next;
-            frontier.push_with(leaf, |level, index, hash| nodes.push((level, index, *hash)));
         }
         if count > 0 {
             if state.head.segment_len >= self.options.segment_bytes
@@ -430,13 +471,18 @@ impl LogWriter {
                 let _ = file.set_len(rollback_len).and_then(|()| file.sync_data());
                 return Err(AuditError::io(&path, e));
             }
+            // Offsets were taken within `frames`; the frames start at the old segment end.
+            for offset in &mut offsets {
+                *offset += rollback_len;
+            }
             state.head.size += count;
             state.head.chain = chain;
             state.head.segment_len += frames.len() as u64;
+            self.frames = frames;
             state.frontier = frontier;
             state.head.frontier = state.frontier.hashes().to_vec();
             // The records are durable; the index is derived and repaired on the next open.
-            self.index.append(&nodes)?;
+            self.index.append(&nodes, &offsets)?;
         }
         let checkpoint = self.maybe_checkpoint(state, now, force_checkpoint)?;
         state.head.wall = format_time(jiff::Timestamp::now());
@@ -674,14 +720,15 @@ impl LogWriter {
             return Ok(());
         }
         let mut frontier = self.index.truncate_to_consistent(size)?;
-        let mut nodes = Vec::new();
+        let (mut nodes, mut offsets) = (Vec::new(), Vec::new());
         for_each_frame(&self.layout, frontier.size(), size, |frame| {
+            offsets.push(frame.offset);
             frontier.push_with(frame.leaf, |level, index, hash| {
                 nodes.push((level, index, *hash))
             });
             Ok(ControlFlow::Continue(()))
         })?;
-        self.index.append(&nodes)
+        self.index.append(&nodes, &offsets)
     }
 
     fn quarantine(&self, source: &std::path::Path, offset: u64, bytes: &[u8]) -> Result<String> {

@@ -59,6 +59,44 @@ fn proofs_survive_a_damaged_index() {
 }
 
 #[test]
+fn the_offset_index_points_at_every_record_and_bad_offsets_fall_back_to_a_scan() {
+    // Small segments: offsets restart in every segment.
+    let log = build(10, 100, options(32 << 10, 250));
+    let layout = cdeguard_audit::layout::Layout::new(&log.log);
+    let index = cdeguard_audit::index::TreeIndex::open_for_reading(layout.tree_dir()).unwrap();
+    let mut checked = 0;
+    cdeguard_audit::reader::for_each_frame(&layout, 0, 1002, |frame| {
+        assert_eq!(
+            index.offset(frame.seq).unwrap(),
+            frame.offset,
+            "record {}",
+            frame.seq
+        );
+        checked += 1;
+        Ok(std::ops::ControlFlow::Continue(()))
+    })
+    .unwrap();
+    assert_eq!(checked, 1002);
+    assert!(layout.list_segments().unwrap().len() > 3);
+    // Offsets of records 0..4 pointing at record 5's frame, and one past the end.
+    let offsets = layout.tree_dir().join("offsets.bin");
+    let mut bytes = std::fs::read(&offsets).unwrap();
+    let fifth: [u8; 8] = bytes[40..48].try_into().unwrap();
+    for seq in 0..4 {
+        bytes[seq * 8..seq * 8 + 8].copy_from_slice(&fifth);
+    }
+    bytes[800 * 8..800 * 8 + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+    std::fs::write(&offsets, bytes).unwrap();
+    for seq in [0, 3, 800] {
+        let proof = prove_inclusion(&log.log, seq, None).expect("found by scanning");
+        assert_eq!(
+            verify_inclusion_proof(&proof, &[log.public]).unwrap().seq,
+            seq
+        );
+    }
+}
+
+#[test]
 fn consistency_proofs_between_checkpoints() {
     let log = build(10, 100, options(32 << 10, 250));
     let older = second_checkpoint(&log.log);

@@ -116,6 +116,8 @@ fn damaged_index_is_rebuilt_on_open() {
         .set_len(len - 32 * 7)
         .unwrap();
     std::fs::remove_file(log.log.join("tree/level-02.bin")).unwrap();
+    // And an index from before frame offsets were indexed.
+    std::fs::remove_file(log.log.join("tree/offsets.bin")).unwrap();
     drop(LogWriter::open(&log.log, options(1 << 20, 1000), None).unwrap());
     let index = cdeguard_audit::index::TreeIndex::open(log.log.join("tree")).unwrap();
     let size =

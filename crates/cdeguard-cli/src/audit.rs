@@ -1,18 +1,20 @@
 //! `cdeguard audit`: the tamper-evident audit trail (clap definitions and glue; the work
 //! is in `cdeguard-audit`).
 
-use std::io::{BufRead as _, BufWriter, Write as _};
+use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use cdeguard_audit::batch::Batch;
 use cdeguard_audit::export::{self, Format};
+use cdeguard_audit::ingest;
 use cdeguard_audit::keys::{PublicKey, SigningKey, public_path_for};
 use cdeguard_audit::proof::{self, ConsistencyProof, InclusionProof};
 use cdeguard_audit::query::{self, Filter};
 use cdeguard_audit::verify::{VerifyOptions, verify};
-use cdeguard_audit::{LogWriter, RecordInput, WriterOptions};
+use cdeguard_audit::{LogWriter, WriterOptions};
 use clap::{Args, Subcommand};
 
 /// Exit code when verification finds tampering or a check fails.
@@ -478,53 +480,22 @@ fn io_error(e: std::io::Error) -> cdeguard_audit::AuditError {
     cdeguard_audit::AuditError::io(Path::new("<stdout>"), e)
 }
 
-/// Reads NDJSON from standard input and commits in groups: a group ends when `batch`
-/// lines are pending or no more input is immediately available.
+/// Reads NDJSON from standard input and commits in groups (see `cdeguard_audit::ingest`),
+/// printing an acknowledgement after each durable commit.
 fn append(mut writer: LogWriter, batch: usize) -> anyhow::Result<()> {
-    // Our own buffer, so we can tell when no more input is immediately available.
-    let mut input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+    let input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin());
     let mut out = std::io::stdout().lock();
-    let mut pending = Vec::with_capacity(batch);
     let mut acked: u64 = 0;
-    let mut line_no = 0usize;
-    let mut line = String::new();
-    let mut commit =
-        |pending: &mut Vec<RecordInput>, out: &mut std::io::StdoutLock<'_>| -> anyhow::Result<()> {
-            if pending.is_empty() {
-                return Ok(());
-            }
-            let n = pending.len() as u64;
-            let committed = writer.append(std::mem::take(pending))?;
-            acked += n;
-            writeln!(
-                out,
-                "{{\"acked\":{acked},\"last_seq\":{}}}",
-                committed.first_seq + committed.count - 1
-            )?;
-            out.flush()?;
-            Ok(())
-        };
-    loop {
-        line.clear();
-        let read = input
-            .read_line(&mut line)
-            .context("cannot read standard input")?;
-        if read == 0 {
-            break;
-        }
-        line_no += 1;
-        if !line.trim().is_empty() {
-            match RecordInput::parse_line(line.trim_end(), line_no) {
-                Ok(record) => pending.push(record),
-                Err(e) => {
-                    commit(&mut pending, &mut out)?;
-                    return Err(e.into());
-                }
-            }
-        }
-        if pending.len() >= batch || input.buffer().is_empty() {
-            commit(&mut pending, &mut out)?;
-        }
-    }
-    commit(&mut pending, &mut out)
+    ingest::run(input, batch, |records: &Batch| {
+        let committed = writer.append_batch(records)?;
+        acked += records.len() as u64;
+        writeln!(
+            out,
+            "{{\"acked\":{acked},\"last_seq\":{}}}",
+            committed.first_seq + committed.count - 1
+        )
+        .and_then(|()| out.flush())
+        .map_err(io_error)
+    })?;
+    Ok(())
 }

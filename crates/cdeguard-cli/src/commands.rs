@@ -1,7 +1,7 @@
 //! Command-line definition and dispatch.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
@@ -10,6 +10,8 @@ use cdeguard_model::Severity;
 use cdeguard_report::{Format, TerminalOptions};
 use cdeguard_rules::RuleSet;
 use clap::{Parser, Subcommand};
+
+use crate::audit_trail::CommandRecord;
 
 /// Exit code when findings at or above `--fail-on` remain.
 const EXIT_FINDINGS: u8 = 1;
@@ -23,6 +25,9 @@ pub(crate) const EXIT_ERROR: u8 = 2;
     about = "PCI DSS v4.0.1 compliance and security for containerized cardholder data environments"
 )]
 pub(crate) struct Cli {
+    /// Audit log that `scan`, `db build` and `db update` record their runs in.
+    #[arg(long, global = true, env = "CDEGUARD_AUDIT_LOG")]
+    audit_log: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -140,8 +145,36 @@ struct ScanArgs {
 }
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        Command::Scan(args) => scan(args),
+    let mut record = match (&cli.audit_log, &cli.command) {
+        (Some(_), Command::Scan(args)) => Some(scan_record(args)),
+        (Some(_), Command::Db(args)) => crate::db::audit_record(args),
+        _ => None,
+    };
+    let result = dispatch(cli.command, record.as_mut());
+    if let (Some(log), Some(record)) = (&cli.audit_log, record) {
+        record.write(log, &result)?;
+    }
+    result
+}
+
+/// The audit record of a scan: targets, and the hashes of every input file.
+fn scan_record(args: &ScanArgs) -> CommandRecord {
+    let mut record = CommandRecord::new("scan.run", args.targets.join(" "));
+    record.inputs("inputs", args.targets.iter().map(Path::new));
+    let config = args
+        .config
+        .as_deref()
+        .unwrap_or(Path::new(cdeguard_scan::config::DEFAULT_CONFIG));
+    record.inputs(
+        "accepted_risks",
+        std::iter::once(config).chain(args.vex.iter().map(PathBuf::as_path)),
+    );
+    record
+}
+
+fn dispatch(command: Command, record: Option<&mut CommandRecord>) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Scan(args) => scan(args, record),
         Command::Version {
             action:
                 VersionAction::Cmp {
@@ -203,7 +236,7 @@ fn list_rules() {
     }
 }
 
-fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+fn scan(args: ScanArgs, record: Option<&mut CommandRecord>) -> anyhow::Result<ExitCode> {
     let rule_sets = RuleSet::parse_list(&args.rules).map_err(anyhow::Error::msg)?;
     let targets: Vec<Target> = args.targets.iter().map(|t| Target::parse(t)).collect();
     let config = load_config(args.config.as_deref())?;
@@ -243,6 +276,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         });
     }
     let report = cdeguard_scan::scan(&targets, &options);
+    if let Some(record) = record {
+        record.scan_summary(&report);
+    }
 
     for notice in &report.notices {
         eprintln!("cdeguard: note: {notice}");

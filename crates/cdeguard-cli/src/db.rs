@@ -8,6 +8,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use cdeguard_vulndb::{Builder, Database, Import};
 
+use crate::audit_trail::CommandRecord;
+
 #[derive(clap::Args, Debug)]
 pub(crate) struct DbArgs {
     /// Database file (default: `$XDG_DATA_HOME/cdeguard/vulndb.cdgdb`).
@@ -55,6 +57,30 @@ fn resolve(db: Option<&Path>) -> anyhow::Result<PathBuf> {
     db.map(Path::to_path_buf)
         .or_else(cdeguard_vulndb::db::default_path)
         .context("no database path: pass --db or set XDG_DATA_HOME or HOME")
+}
+
+/// The audit record of a command that replaces the database (`info` only reads it).
+pub(crate) fn audit_record(args: &DbArgs) -> Option<CommandRecord> {
+    let db = resolve(args.db.as_deref())
+        .map_or_else(|_| "vulndb".to_owned(), |p| p.display().to_string());
+    match &args.action {
+        DbAction::Build { from } => {
+            let mut record = CommandRecord::new("db.build", db);
+            record.inputs("sources", from.iter().map(PathBuf::as_path));
+            Some(record)
+        }
+        DbAction::Update {
+            ecosystems,
+            base_url,
+            ..
+        } => {
+            let mut record = CommandRecord::new("db.update", db);
+            record.detail("base_url", base_url.as_str().into());
+            record.detail("ecosystems", ecosystems.clone().into());
+            Some(record)
+        }
+        DbAction::Info { .. } => None,
+    }
 }
 
 pub(crate) fn run(args: DbArgs) -> anyhow::Result<ExitCode> {

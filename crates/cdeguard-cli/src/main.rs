@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // the CLI is where output belongs
 
 mod audit;
+mod audit_trail;
 mod commands;
 mod db;
 mod netpol;

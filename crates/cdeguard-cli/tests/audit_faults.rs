@@ -1,5 +1,5 @@
 //! Faults against the real `cdeguard audit append` binary: SIGKILL at random points,
-//! a full disk (file-size limit), and concurrent writer processes.
+//! a full disk (file-size limit, and a full tmpfs), and concurrent writer processes.
 
 #![allow(clippy::print_stdout)] // the random seed is printed so a failure can be replayed
 
@@ -268,4 +268,63 @@ fn concurrent_writer_processes_are_serialised() {
     let switches = records.windows(2).filter(|p| p[0].0 != p[1].0).count();
     assert!(switches >= 4, "{switches} switches");
     verify_ok(&log);
+}
+
+#[test]
+fn enospc_on_a_full_tmpfs_fails_clearly_and_leaves_a_valid_log() {
+    // A 256 KiB tmpfs mounted in a private user and mount namespace (no privileges
+    // needed); everything that reads the log runs inside it, before it vanishes.
+    let dir = tempfile::tempdir().unwrap();
+    let (mnt, out) = (dir.path().join("mnt"), dir.path().join("out"));
+    std::fs::create_dir_all(&mnt).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    let input: String = (0..5000).map(|n| line(0, n)).collect();
+    std::fs::write(out.join("input.ndjson"), input).unwrap();
+    let script = r#"
+        mount -t tmpfs -o size=256k tmpfs "$0" || exit 90
+        "$1" audit --log "$0/log" append --batch 50 < "$2/input.ndjson" > "$2/acks" 2> "$2/append.err"
+        echo $? > "$2/append.rc"
+        "$1" audit --log "$0/log" query --action test.event > "$2/stored" 2> "$2/query.err"
+        "$1" audit --log "$0/log" verify > "$2/verify" 2>&1
+        echo $? > "$2/verify.rc"
+    "#;
+    let status = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", script])
+        .arg(&mnt)
+        .arg(BIN)
+        .arg(&out)
+        .status()
+        .expect("unshare (util-linux) runs");
+    assert!(
+        status.success(),
+        "could not mount a tmpfs in a user namespace: {status}"
+    );
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    let stderr = read("append.err");
+    assert_eq!(read("append.rc").trim(), "2", "{stderr}");
+    assert!(stderr.contains("disk full"), "{stderr}");
+    let acked = read("acks")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["acked"].as_u64())
+        .next_back()
+        .unwrap_or(0);
+    assert!(acked > 0, "some batches fit before the disk filled up");
+    let stored: Vec<u64> = read("stored")
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["details"]["n"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        stored.len() as u64 >= acked,
+        "an acknowledged record was lost"
+    );
+    assert!(
+        stored.iter().enumerate().all(|(i, n)| *n == i as u64),
+        "not a prefix of the input"
+    );
+    assert_eq!(read("verify.rc").trim(), "0", "{}", read("verify"));
 }

@@ -1,0 +1,274 @@
+//! Commands that change state or read sensitive results write an audit record
+//! (`--audit-log`, PCI DSS 10.2.1/10.2.2): who, what, the inputs' hashes, the outcome
+//! and a summary without finding contents.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use cdeguard_audit::hash::Digest;
+
+fn cdeguard(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cdeguard"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("CDEGUARD_AUDIT_LOG")
+        .env_remove("CDEGUARD_AUDIT_KEY")
+        .output()
+        .unwrap()
+}
+
+fn records(log: &Path, action: &str) -> Vec<serde_json::Value> {
+    let out = cdeguard(
+        &[
+            "audit",
+            "--log",
+            log.to_str().unwrap(),
+            "query",
+            "--action",
+            action,
+        ],
+        Path::new("."),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: payments\nspec:\n  hostNetwork: true\n  containers:\n  - name: app\n    image: nginx\n    env:\n    - {name: CARD, value: \"4111111111111111\"}\n";
+
+#[test]
+fn scan_runs_are_recorded_with_input_hashes_outcome_and_counts_only() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pod.yaml"), POD).unwrap();
+    let log = dir.path().join("audit");
+    let log_arg = log.to_str().unwrap();
+
+    let clean = cdeguard(&["--audit-log", log_arg, "scan", "pod.yaml"], dir.path());
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    let failing = cdeguard(
+        &[
+            "scan",
+            "pod.yaml",
+            "--scanners",
+            "config,secrets",
+            "--fail-on",
+            "low",
+            "--audit-log",
+            log_arg,
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        failing.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&failing.stderr)
+    );
+    let missing = cdeguard(&["--audit-log", log_arg, "scan", "absent.yaml"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+
+    let runs = records(&log, "scan.run");
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    let pod_sha = Digest::of_file(&dir.path().join("pod.yaml"))
+        .unwrap()
+        .to_hex();
+    for run in &runs[..2] {
+        assert!(run["actor"].as_str().unwrap().contains("uid"), "{run}");
+        assert_eq!(run["resource"], "pod.yaml");
+        assert_eq!(run["outcome"], "success");
+        assert_eq!(run["details"]["inputs"][0]["path"], "pod.yaml");
+        assert_eq!(run["details"]["inputs"][0]["sha256"], pod_sha.as_str());
+        assert!(run["origin"]["pid"].as_u64().unwrap() > 0);
+    }
+    assert_eq!(runs[0]["details"]["exit_code"], 0);
+    assert_eq!(runs[1]["details"]["exit_code"], 1);
+    let counts = &runs[1]["details"]["summary"]["findings"];
+    let open: u64 = ["critical", "high", "medium", "low", "info"]
+        .iter()
+        .map(|s| counts[s].as_u64().unwrap())
+        .sum();
+    assert!(open > 0, "{counts}");
+    // Only counts: the card number of the finding never reaches the trail.
+    let raw = cdeguard(&["audit", "--log", log_arg, "export"], Path::new("."));
+    let text = String::from_utf8(raw.stdout).unwrap();
+    assert!(!text.contains("4111111111111111") && !text.contains("111111111111"));
+    // The failed run is recorded as a failure, its missing input without a hash.
+    assert_eq!(runs[2]["outcome"], "failure");
+    assert_eq!(runs[2]["details"]["inputs"][0].get("sha256"), None);
+
+    let verify = cdeguard(&["audit", "--log", log_arg, "verify"], Path::new("."));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[test]
+fn without_audit_log_nothing_is_written_and_an_unwritable_log_fails_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pod.yaml"), POD).unwrap();
+    let out = cdeguard(&["scan", "pod.yaml"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    // A plain file where the log folder should be: the run is not silently unlogged.
+    std::fs::write(dir.path().join("audit"), "not a folder").unwrap();
+    let out = cdeguard(&["scan", "pod.yaml", "--audit-log", "audit"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("audit log"), "{stderr}");
+}
+
+#[test]
+fn db_build_is_recorded_with_its_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let osv = dir.path().join("GHSA-test.json");
+    std::fs::write(
+        &osv,
+        r#"{"id":"GHSA-aaaa-bbbb-cccc","modified":"2026-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"demo"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.0"}]}]}]}"#,
+    )
+    .unwrap();
+    let log = dir.path().join("audit");
+    let out = cdeguard(
+        &[
+            "db",
+            "build",
+            "--from",
+            osv.to_str().unwrap(),
+            "--db",
+            dir.path().join("v.cdgdb").to_str().unwrap(),
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let builds = records(&log, "db.build");
+    assert_eq!(builds.len(), 1);
+    assert_eq!(builds[0]["outcome"], "success");
+    assert_eq!(
+        builds[0]["details"]["sources"][0]["sha256"],
+        Digest::of_file(&osv).unwrap().to_hex().as_str()
+    );
+    // Reading the database is not a state change: no record.
+    let info = cdeguard(
+        &[
+            "db",
+            "info",
+            "--db",
+            dir.path().join("v.cdgdb").to_str().unwrap(),
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(info.status.success());
+    assert_eq!(records(&log, "db.*").len(), 1);
+}
+
+fn append(log: &Path, input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cdeguard"))
+        .args(["audit", "--log"])
+        .arg(log)
+        .arg("append")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn append_commits_the_lines_before_a_bad_line_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit");
+    let good = |n: u32| {
+        format!(
+            r#"{{"actor":"svc","action":"test.event","resource":"r/{n}","outcome":"success","details":{{"n":{n}}}}}"#
+        )
+    };
+    let input = format!(
+        "{}\n\n{}\n{{\"actor\":\"svc\"}}\n{}\n",
+        good(1),
+        good(2),
+        good(3)
+    );
+    let out = append(&log, &input);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("input line 4") && stderr.contains("missing field"),
+        "{stderr}"
+    );
+    let stored: Vec<String> = records(&log, "test.event")
+        .iter()
+        .map(|r| r["resource"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(stored, ["r/1", "r/2"]);
+    // Reserved actions are refused, nothing of that batch is stored.
+    let out = append(
+        &log,
+        &format!(
+            "{}\n{}\n",
+            good(5),
+            r#"{"actor":"x","action":"audit.key.add","resource":"r","outcome":"success"}"#
+        ),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reserved"));
+    assert_eq!(records(&log, "test.event").len(), 2);
+}
+
+#[test]
+fn health_exits_1_and_records_an_alert_for_unsigned_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit");
+    let line = r#"{"actor":"svc","action":"test.event","resource":"r","outcome":"success","time":"2020-01-01T00:00:00Z"}"#;
+    assert!(append(&log, line).status.success());
+    let out = cdeguard(
+        &[
+            "audit",
+            "--log",
+            log.to_str().unwrap(),
+            "health",
+            "--max-unsigned-secs",
+            "0",
+            "--max-backlog-secs",
+            "315360000",
+        ],
+        Path::new("."),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("ALERT missing_checkpoint"), "{stdout}");
+    let alerts = records(&log, "audit.alert");
+    assert!(
+        alerts.iter().any(|a| a["resource"] == "missing_checkpoint"),
+        "{alerts:?}"
+    );
+}
