@@ -8,7 +8,10 @@ use cdeguard_image::{ImageOptions, Limits, fs::MergedFs, layer};
 use cdeguard_packages::{Context, FileMeta, catalog_file};
 use libfuzzer_sys::fuzz_target;
 
-const LIMITS: Limits = Limits { max_entries: 10_000, max_kept_bytes: 16 << 20 };
+const LIMITS: Limits = Limits {
+    max_entries: 10_000,
+    max_kept_bytes: 16 << 20,
+};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(read) = layer::read(data, LIMITS, &layer::Catalogers) {
@@ -16,9 +19,16 @@ fuzz_target!(|data: &[u8]| {
         merged.apply(0, &read);
         merged.apply(1, &read);
         for (path, node) in &merged.nodes {
-            assert!(path.starts_with('/') && !path.split('/').any(|c| c == ".."), "{path}");
+            assert!(
+                path.starts_with('/') && !path.split('/').any(|c| c == ".."),
+                "{path}"
+            );
             if let Some(content) = &node.content {
-                let meta = FileMeta { path, mode: node.mode, size: node.size };
+                let meta = FileMeta {
+                    path,
+                    mode: node.mode,
+                    size: node.size,
+                };
                 let _ = catalog_file(&meta, content, &Context::default());
             }
         }
@@ -27,6 +37,10 @@ fuzz_target!(|data: &[u8]| {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let archive = dir.join("image.tar");
     std::fs::write(&archive, data).expect("write archive");
-    let options = ImageOptions { platform: Some("linux/amd64".to_owned()), cache_dir: None, limits: LIMITS };
+    let options = ImageOptions {
+        platform: Some("linux/amd64".to_owned()),
+        cache_dir: None,
+        limits: LIMITS,
+    };
     let _ = cdeguard_image::read(&archive, &options);
 });

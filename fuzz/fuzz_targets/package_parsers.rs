@@ -9,7 +9,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let detected = os::detect(|path| (path == "/etc/os-release").then_some(data));
-    let ctx = Context { os: detected.as_ref() };
+    let ctx = Context {
+        os: detected.as_ref(),
+    };
     for cataloger in CATALOGERS {
         let _ = cataloger.catalog("/fuzz/input", data, &ctx);
         if let Some(reduced) = cataloger.reduce(data.to_vec()) {

@@ -4,31 +4,32 @@
 #![no_main]
 
 use cdeguard_model::ImageInfo;
-use cdeguard_model::image::{ImageConfig, ImageFiles, ImageKind};
+use cdeguard_model::image::ImageKind;
 use cdeguard_packages::sbom::{Subject, cyclonedx, read, spdx};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(sbom) = read::read("fuzz.json", data) else { return };
+    let Ok(sbom) = read::read("fuzz.json", data) else {
+        return;
+    };
     let image = ImageInfo {
-        reference: "fuzz".to_owned(),
-        kind: ImageKind::RootFs,
-        id: None,
-        manifest_digest: None,
-        repo_tags: Vec::new(),
-        config: ImageConfig::default(),
-        os: None,
-        layers: Vec::new(),
         packages: sbom.packages,
-        files: ImageFiles::default(),
-        loc: None,
+        ..ImageInfo::new("fuzz", ImageKind::RootFs)
     };
     let images = [image];
-    let subject = Subject { images: &images, tool_version: "0", timestamp: "2026-01-01T00:00:00Z" };
+    let subject = Subject {
+        images: &images,
+        tool_version: "0",
+        timestamp: "2026-01-01T00:00:00Z",
+    };
     for write in [cyclonedx::write, spdx::write] {
         let mut out = Vec::new();
         write(&subject, &mut out).expect("writing to memory succeeds");
         let again = read::read("fuzz-rewritten.json", &out).expect("our own SBOM reads back");
-        assert_eq!(again.packages.len(), images[0].packages.len(), "packages lost in a round trip");
+        assert_eq!(
+            again.packages.len(),
+            images[0].packages.len(),
+            "packages lost in a round trip"
+        );
     }
 });

@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
         let forward = compare(ecosystem, a, b);
         let backward = compare(ecosystem, b, a);
         if let (Ok(f), Ok(r)) = (&forward, &backward) {
-            assert_eq!(*f, r.reverse(), "{ecosystem:?}: `{a}` vs `{b}` not antisymmetric");
+            assert_eq!(
+                *f,
+                r.reverse(),
+                "{ecosystem:?}: `{a}` vs `{b}` not antisymmetric"
+            );
         }
         if let Ok(same) = compare(ecosystem, a, a) {
             assert!(same.is_eq(), "{ecosystem:?}: `{a}` not equal to itself");

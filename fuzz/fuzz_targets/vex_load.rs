@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
         for statement in &statements {
             for product in &statement.products {
                 assert!(cdeguard_vex::product_matches(product, product), "{product}");
-                let _ = cdeguard_vex::product_matches(product, "pkg:npm/%40scope/name@1.0.0?arch=x86_64");
+                let _ = cdeguard_vex::product_matches(
+                    product,
+                    "pkg:npm/%40scope/name@1.0.0?arch=x86_64",
+                );
             }
         }
     }

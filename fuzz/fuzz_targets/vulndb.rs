@@ -35,7 +35,8 @@ fuzz_target!(|data: &[u8]| {
             let installed = cdeguard_vulndb::range::Installed::new(ecosystem, "1.0.0");
             for advisory in &advisories {
                 for affected in &advisory.affected {
-                    let _ = cdeguard_vulndb::range::evaluate_installed(ecosystem, &installed, affected);
+                    let _ =
+                        cdeguard_vulndb::range::evaluate_installed(ecosystem, &installed, affected);
                 }
             }
         }
@@ -44,19 +45,29 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     // Bytes as OSV records, built into a database and matched.
-    let Ok(records) = cdeguard_vulndb::import::parse_records("fuzz", data) else { return };
+    let Ok(records) = cdeguard_vulndb::import::parse_records("fuzz", data) else {
+        return;
+    };
     let mut builder = cdeguard_vulndb::Builder::new(Vec::new());
     let mut packages = Vec::new();
     for record in &records {
         builder.add(record);
         for affected in &record.affected {
             let Some(p) = &affected.package else { continue };
-            let Some((ecosystem, _)) = cdeguard_vulndb::key::osv_ecosystem(&p.ecosystem) else { continue };
-            for version in affected.versions.iter().map(String::as_str).chain(["0", "1.0.0"]) {
+            let Some((ecosystem, _)) = cdeguard_vulndb::key::osv_ecosystem(&p.ecosystem) else {
+                continue;
+            };
+            for version in affected
+                .versions
+                .iter()
+                .map(String::as_str)
+                .chain(["0", "1.0.0"])
+            {
                 packages.push(package(ecosystem, &p.name, version));
             }
         }
     }
-    let db = cdeguard_vulndb::Database::from_bytes("fuzz", builder.to_bytes()).expect("a built database opens");
+    let db = cdeguard_vulndb::Database::from_bytes("fuzz", builder.to_bytes())
+        .expect("a built database opens");
     let _ = cdeguard_vulndb::matcher::match_packages(&db, &packages);
 });

@@ -9,7 +9,7 @@ use std::io::Read as _;
 use std::path::Path;
 
 use cdeguard_image::ImageOptions;
-use cdeguard_model::image::{ImageConfig, ImageFiles, ImageInfo, ImageKind};
+use cdeguard_model::image::{ImageInfo, ImageKind};
 use cdeguard_model::{InputFormat, Inventory, Location, Source};
 
 /// Whether an explicit target is an image or root filesystem (cheap: a tar's first
@@ -96,17 +96,9 @@ pub fn read(target: &ImageTarget<'_>, options: &ImageOptions) -> Inventory {
 pub(crate) fn read_sbom(path: &str, text: &str, loc: Location, inventory: &mut Inventory) {
     match cdeguard_packages::sbom::read::read(path, text.as_bytes()) {
         Ok(sbom) => inventory.images.push(ImageInfo {
-            reference: path.to_owned(),
-            kind: ImageKind::Sbom,
-            id: None,
-            manifest_digest: None,
-            repo_tags: Vec::new(),
-            config: ImageConfig::default(),
-            os: None,
-            layers: Vec::new(),
             packages: sbom.packages,
-            files: ImageFiles::default(),
             loc: Some(loc),
+            ..ImageInfo::new(path, ImageKind::Sbom)
         }),
         Err(e) => inventory.errors.push(crate::error(path, e.line, e.message)),
     }
@@ -167,17 +159,9 @@ pub fn read_lockfile(path: &str, bytes: &[u8]) -> Inventory {
             .map(|e| crate::error(path, e.line, e.message)),
     );
     inventory.images.push(ImageInfo {
-        reference: path.to_owned(),
-        kind: ImageKind::Lockfile,
-        id: None,
-        manifest_digest: None,
-        repo_tags: Vec::new(),
-        config: ImageConfig::default(),
-        os: None,
-        layers: Vec::new(),
         packages,
-        files: ImageFiles::default(),
         loc: Some(Location { source, line: 1 }),
+        ..ImageInfo::new(path, ImageKind::Lockfile)
     });
     inventory
 }

@@ -220,17 +220,10 @@ fn assemble(display: String, plan: Option<Plan>, contents: Contents) -> ReadImag
             }
         }
         None => ImageInfo {
-            reference: display,
-            kind: ImageKind::RootFs,
-            id: None,
-            manifest_digest: None,
-            repo_tags: Vec::new(),
-            config: ImageConfig::default(),
             os,
-            layers: Vec::new(),
             packages,
             files,
-            loc: None,
+            ..ImageInfo::new(display, ImageKind::RootFs)
         },
     };
     ReadImage { image, warnings }

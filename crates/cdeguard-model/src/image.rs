@@ -139,6 +139,24 @@ pub struct ImageInfo {
 }
 
 impl ImageInfo {
+    /// An artifact known by its reference and kind, with nothing read from it yet.
+    #[must_use]
+    pub fn new(reference: impl Into<String>, kind: ImageKind) -> Self {
+        Self {
+            reference: reference.into(),
+            kind,
+            id: None,
+            manifest_digest: None,
+            repo_tags: Vec::new(),
+            config: ImageConfig::default(),
+            os: None,
+            layers: Vec::new(),
+            packages: Vec::new(),
+            files: ImageFiles::default(),
+            loc: None,
+        }
+    }
+
     /// A short name for findings: the file name of the path, or the reference.
     #[must_use]
     pub fn display_name(&self) -> &str {
@@ -180,20 +198,11 @@ mod tests {
 
     fn image(user: Option<&str>) -> ImageInfo {
         ImageInfo {
-            reference: "/tmp/x/app.tar".into(),
-            kind: ImageKind::DockerArchive,
-            id: None,
-            manifest_digest: None,
-            repo_tags: vec![],
             config: ImageConfig {
                 user: user.map(str::to_owned),
                 ..ImageConfig::default()
             },
-            os: None,
-            layers: vec![],
-            packages: vec![],
-            files: ImageFiles::default(),
-            loc: None,
+            ..ImageInfo::new("/tmp/x/app.tar", ImageKind::DockerArchive)
         }
     }
 

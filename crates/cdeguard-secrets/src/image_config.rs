@@ -123,22 +123,10 @@ pub fn redact(scanner: &Scanner, image: &mut ImageInfo) {
 mod tests {
     use super::*;
     use crate::FingerprintKey;
-    use cdeguard_model::image::{HistoryEntry, ImageConfig, ImageFiles, ImageKind};
+    use cdeguard_model::image::{HistoryEntry, ImageKind};
 
     fn image() -> ImageInfo {
-        let mut image = ImageInfo {
-            reference: "shop.tar".to_owned(),
-            kind: ImageKind::DockerArchive,
-            id: None,
-            manifest_digest: None,
-            repo_tags: Vec::new(),
-            config: ImageConfig::default(),
-            os: None,
-            layers: Vec::new(),
-            packages: Vec::new(),
-            files: ImageFiles::default(),
-            loc: None,
-        };
+        let mut image = ImageInfo::new("shop.tar", ImageKind::DockerArchive);
         let c = &mut image.config;
         c.env = vec![
             ("PATH".into(), "/usr/local/bin:/usr/bin".into()),
