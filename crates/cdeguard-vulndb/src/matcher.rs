@@ -22,7 +22,7 @@ pub struct Match {
     /// Index into the packages given to [`match_packages`].
     pub package: usize,
     /// The advisories, sorted by id (without their ranges and version lists, which
-    /// matching has used up; see [`StoredAdvisory::for_report`]).
+    /// matching has used up; see [`AdvisoryView::report`]).
     pub advisories: Vec<StoredAdvisory>,
     /// The preferred id: a CVE if any advisory is or names one, else a GHSA, else the
     /// smallest record id.

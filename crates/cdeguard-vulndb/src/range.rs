@@ -99,7 +99,9 @@ pub fn evaluate_installed(
     // `versions` lists run to hundreds of entries: stored sorted, they are binary
     // searched by the ecosystem's equality (PEP 440 `1.0 == 1.0.0`).
     let mut undecidable = None;
-    if affected.versions_sorted {
+    // Most lists are empty once their in-range versions are dropped at build: skip the
+    // search and its parse of the installed version.
+    if affected.versions_sorted && !affected.versions.is_empty() {
         let found = affected.versions.binary_search_by(|listed| {
             installed
                 .cmp(ecosystem, RangeKind::Ecosystem, listed)

@@ -213,34 +213,6 @@ impl StoredAffected {
 }
 
 impl StoredAdvisory {
-    /// A copy for reports: the `affected` entries keep their severities but drop the
-    /// ranges and version lists (often hundreds of versions) that only matching reads.
-    #[must_use]
-    pub fn for_report(&self) -> Self {
-        Self {
-            id: self.id.clone(),
-            aliases: self.aliases.clone(),
-            upstream: self.upstream.clone(),
-            summary: self.summary.clone(),
-            published: self.published.clone(),
-            modified: self.modified.clone(),
-            severity: self.severity.clone(),
-            stated_severity: self.stated_severity.clone(),
-            affected: self
-                .affected
-                .iter()
-                .map(|a| StoredAffected {
-                    ranges: Vec::new(),
-                    versions: Vec::new(),
-                    versions_sorted: false,
-                    severity: a.severity.clone(),
-                    stated_severity: a.stated_severity.clone(),
-                })
-                .collect(),
-            references: self.references.clone(),
-        }
-    }
-
     /// The advisory without its `affected` entries (added per package by the builder).
     #[must_use]
     pub fn header(record: &Record) -> Self {
