@@ -146,6 +146,20 @@ impl Service {
     }
 }
 
+/// An Ingress or Gateway API HTTPRoute: the Services it routes traffic from outside the
+/// cluster to.
+#[derive(Clone, Debug)]
+pub struct Route {
+    /// `Ingress` or `HTTPRoute`.
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    /// `(namespace, name)` of the backend Services.
+    pub backends: BTreeSet<(String, String)>,
+    pub path: String,
+    pub line: u32,
+}
+
 /// A Secret's metadata (never its data).
 #[derive(Clone, Debug)]
 pub struct SecretMeta {
@@ -176,6 +190,7 @@ pub struct Cluster {
     pub workloads: Vec<Workload>,
     pub policies: Vec<Policy>,
     pub services: Vec<Service>,
+    pub routes: Vec<Route>,
     pub secrets: Vec<SecretMeta>,
     pub bindings: Vec<Binding>,
     pub peer_authentications: Vec<PeerAuthentication>,
@@ -236,6 +251,7 @@ impl Cluster {
                     }),
                 },
                 "Service" => cluster.services.push(read_service(object, path)),
+                "Ingress" | "HTTPRoute" => cluster.routes.push(read_route(object, path)),
                 "Secret" => cluster.secrets.push(SecretMeta {
                     name: object.name.clone(),
                     namespace,
@@ -345,6 +361,8 @@ fn is_read_kind(kind: &str) -> bool {
             | "PeerAuthentication"
             | "DestinationRule"
             | "AuthorizationPolicy"
+            | "Ingress"
+            | "HTTPRoute"
     ) || cdeguard_model::inventory::WORKLOAD_KINDS.contains(&kind)
 }
 
@@ -475,6 +493,67 @@ fn collect_env_secrets(container: &Node, secrets: &mut BTreeSet<String>) {
         if let Some(name) = from.path(&["secretRef", "name"]).and_then(Node::as_str) {
             secrets.insert(name.to_owned());
         }
+    }
+}
+
+/// The backend Services of an Ingress (`defaultBackend` and every path's backend;
+/// `serviceName` of the old `extensions/v1beta1` form) or an HTTPRoute (`backendRefs` of
+/// kind Service, in the route's namespace unless they name another).
+fn read_route(object: &K8sObject, path: String) -> Route {
+    let spec = object.body.get("spec").unwrap_or(Node::null());
+    let namespace = object.namespace_or_default().to_owned();
+    let mut backends = BTreeSet::new();
+    let text = |node: &Node, key: &str| node.get(key).and_then(Node::as_str).map(str::to_owned);
+    if object.kind == "Ingress" {
+        let rule_backends = spec
+            .get("rules")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|rule| {
+                rule.path(&["http", "paths"])
+                    .map(Node::items)
+                    .unwrap_or_default()
+            })
+            .filter_map(|p| p.get("backend"));
+        for backend in spec
+            .get("defaultBackend")
+            .or_else(|| spec.get("backend"))
+            .into_iter()
+            .chain(rule_backends)
+        {
+            let name = backend
+                .path(&["service", "name"])
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+                .or_else(|| text(backend, "serviceName"));
+            if let Some(name) = name {
+                backends.insert((namespace.clone(), name));
+            }
+        }
+    } else {
+        for backend in spec
+            .get("rules")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|rule| rule.get("backendRefs").map(Node::items).unwrap_or_default())
+        {
+            let is_service = text(backend, "kind").is_none_or(|k| k == "Service")
+                && text(backend, "group").is_none_or(|g| g.is_empty());
+            if let (true, Some(name)) = (is_service, text(backend, "name")) {
+                let ns = text(backend, "namespace").unwrap_or_else(|| namespace.clone());
+                backends.insert((ns, name));
+            }
+        }
+    }
+    Route {
+        kind: object.kind.clone(),
+        name: object.name.clone(),
+        namespace,
+        backends,
+        path,
+        line: object.loc.line,
     }
 }
 

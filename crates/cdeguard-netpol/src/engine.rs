@@ -95,16 +95,16 @@ pub struct Verdict {
     pub ingress: DirectionVerdict,
 }
 
-struct CompiledRule {
-    policy: usize,
-    direction: Direction,
-    index: usize,
+pub(crate) struct CompiledRule {
+    pub(crate) policy: usize,
+    pub(crate) direction: Direction,
+    pub(crate) index: usize,
     /// Classes the peers match (sorted); `None` = every peer.
-    classes: Option<Vec<usize>>,
+    pub(crate) classes: Option<Vec<usize>>,
     /// Addresses the peers match; every address when `classes` is `None`.
     addresses: IpSet,
     /// The rule's connections when they do not depend on the destination.
-    fixed: Option<Conns>,
+    pub(crate) fixed: Option<Conns>,
 }
 
 /// The analysed cluster.
@@ -116,15 +116,15 @@ pub struct Analysis<'c> {
     pub class_of: Vec<usize>,
     /// Per class: policies isolating its ingress / egress.
     selecting: [Vec<Vec<usize>>; 2],
-    rules: Vec<CompiledRule>,
+    pub(crate) rules: Vec<CompiledRule>,
     /// Per policy and direction: its compiled rules.
-    rules_of: Vec<[Vec<usize>; 2]>,
+    pub(crate) rules_of: Vec<[Vec<usize>; 2]>,
     /// Address atoms as sources (cut by ingress blocks) and destinations (egress blocks).
     pub source_atoms: Vec<IpRange>,
     pub destination_atoms: Vec<IpRange>,
 }
 
-fn dir_index(direction: Direction) -> usize {
+pub(crate) fn dir_index(direction: Direction) -> usize {
     match direction {
         Direction::Ingress => 0,
         Direction::Egress => 1,
@@ -277,14 +277,18 @@ impl<'c> Analysis<'c> {
         }
     }
 
-    fn rule_line(&self, rule: &CompiledRule) -> u32 {
+    pub(crate) fn rule_line(&self, rule: &CompiledRule) -> u32 {
         self.cluster.policies[rule.policy]
             .rules(rule.direction)
             .and_then(|rules| rules.get(rule.index))
             .map_or(0, |r| r.line)
     }
 
-    fn rule_conns(&self, rule: &CompiledRule, destination: Option<&NamedPorts>) -> Conns {
+    pub(crate) fn rule_conns(
+        &self,
+        rule: &CompiledRule,
+        destination: Option<&NamedPorts>,
+    ) -> Conns {
         match &rule.fixed {
             Some(conns) => conns.clone(),
             None => {
@@ -296,7 +300,7 @@ impl<'c> Analysis<'c> {
         }
     }
 
-    fn rule_matches(&self, rule: &CompiledRule, peer: Endpoint) -> bool {
+    pub(crate) fn rule_matches(&self, rule: &CompiledRule, peer: Endpoint) -> bool {
         match (&rule.classes, peer) {
             (None, _) => true,
             (Some(classes), Endpoint::Class(c)) => classes.binary_search(&c).is_ok(),

@@ -42,6 +42,15 @@ pub enum FlowEndpoint {
     Ip(IpAddr),
 }
 
+/// An HTTP request seen on a flow (Hubble `l7.http`, or `http` of a cdeguard record).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HttpRequest {
+    /// Empty when the flow does not say.
+    pub method: String,
+    /// The URL path, without query string or fragment.
+    pub path: String,
+}
+
 /// An observed connection.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Flow {
@@ -49,6 +58,8 @@ pub struct Flow {
     pub destination: FlowEndpoint,
     pub protocol: Protocol,
     pub port: u16,
+    /// The request, when the flow carries L7 information.
+    pub http: Option<HttpRequest>,
 }
 
 /// Parses flow lines (Hubble JSON or cdeguard NDJSON, detected per line). Errors name
@@ -113,20 +124,67 @@ fn parse_record(cluster: &Cluster, value: &serde_json::Value) -> Result<Flow, St
         .and_then(|p| u16::try_from(p).ok())
         .filter(|p| *p >= 1)
         .ok_or("`port` must be a number in 1..=65535")?;
+    let http = match value.get("http") {
+        None => None,
+        Some(http) => {
+            let field = |key: &str| http.get(key).and_then(serde_json::Value::as_str);
+            let path = field("path").ok_or("`http` needs a `path` string")?;
+            if !path.starts_with('/') {
+                return Err(format!("`http.path` `{path}` does not start with `/`"));
+            }
+            Some(HttpRequest {
+                method: field("method").unwrap_or_default().to_owned(),
+                path: url_path(path).to_owned(),
+            })
+        }
+    };
     Ok(Flow {
         source: endpoint("src")?,
         destination: endpoint("dst")?,
         protocol,
         port,
+        http,
     })
+}
+
+/// The path of a URL or request target: scheme and authority, query string and fragment
+/// removed (what Istio's `paths` are matched against).
+fn url_path(url: &str) -> &str {
+    let after_authority = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    };
+    let end = after_authority
+        .find(['?', '#'])
+        .unwrap_or(after_authority.len());
+    &after_authority[..end]
 }
 
 fn parse_hubble(cluster: &Cluster, flow: &serde_json::Value) -> Result<Option<Flow>, String> {
     let verdict = flow.get("verdict").and_then(serde_json::Value::as_str);
     let is_reply = flow.get("is_reply").and_then(serde_json::Value::as_bool) == Some(true);
-    if verdict != Some("FORWARDED") || is_reply {
+    let l7 = flow.get("l7");
+    let is_response = l7
+        .and_then(|l| l.get("type"))
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|t| t != "REQUEST");
+    if verdict != Some("FORWARDED") || is_reply || is_response {
         return Ok(None);
     }
+    let http = l7
+        .and_then(|l| l.get("http"))
+        .map(|http| {
+            let field = |key: &str| {
+                http.get(key)
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+            };
+            HttpRequest {
+                method: field("method").to_owned(),
+                path: url_path(field("url")).to_owned(),
+            }
+        })
+        .filter(|request| !request.path.is_empty());
     let Some(l4) = flow.get("l4") else {
         return Ok(None); // ICMP and other protocols: no port to allow
     };
@@ -177,6 +235,7 @@ fn parse_hubble(cluster: &Cluster, flow: &serde_json::Value) -> Result<Option<Fl
         destination: endpoint("destination", "destination")?,
         protocol,
         port,
+        http,
     }))
 }
 
@@ -220,7 +279,7 @@ fn find_by_labels(cluster: &Cluster, namespace: &str, labels: &Labels) -> Option
 
 /// The smallest subset of the workload's labels (first in sorted order) selecting exactly
 /// the workloads of its namespace that have the same labels.
-fn minimal_selector(cluster: &Cluster, workload: usize) -> Labels {
+pub(crate) fn minimal_selector(cluster: &Cluster, workload: usize) -> Labels {
     let target = &cluster.workloads[workload];
     let peers: Vec<&Labels> = cluster
         .workloads
@@ -261,11 +320,11 @@ fn minimal_selector(cluster: &Cluster, workload: usize) -> Labels {
     target.labels.clone()
 }
 
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     serde_json::Value::String(text.to_owned()).to_string()
 }
 
-fn labels_yaml(labels: &Labels) -> String {
+pub(crate) fn labels_yaml(labels: &Labels) -> String {
     let pairs: Vec<String> = labels
         .iter()
         .map(|(k, v)| format!("{}: {}", quote(k), quote(v)))
@@ -300,6 +359,24 @@ fn peer_yaml(cluster: &Cluster, endpoint: &FlowEndpoint, policy_namespace: &str)
     }
 }
 
+/// The namespaces of the workloads on either side of the flows.
+pub(crate) fn involved_namespaces<'c>(cluster: &'c Cluster, flows: &[Flow]) -> BTreeSet<&'c str> {
+    flows
+        .iter()
+        .flat_map(|f| [&f.source, &f.destination])
+        .filter_map(|e| match e {
+            FlowEndpoint::Workload(w) => Some(cluster.workloads[*w].namespace.as_str()),
+            FlowEndpoint::Ip(_) => None,
+        })
+        .collect()
+}
+
+/// `name-kind`: the stem of the generated policies' names for a workload.
+pub(crate) fn workload_stem(cluster: &Cluster, workload: usize) -> String {
+    let workload = &cluster.workloads[workload];
+    format!("{}-{}", workload.name, workload.kind.to_ascii_lowercase())
+}
+
 /// Writes the policies for `flows` as a multi-document YAML stream.
 #[must_use]
 pub fn policies_yaml(cluster: &Cluster, flows: &[Flow]) -> String {
@@ -307,7 +384,6 @@ pub fn policies_yaml(cluster: &Cluster, flows: &[Flow]) -> String {
     type Rules = BTreeMap<FlowEndpoint, BTreeSet<(Protocol, u16)>>;
     let mut ingress: BTreeMap<usize, Rules> = BTreeMap::new();
     let mut egress: BTreeMap<usize, Rules> = BTreeMap::new();
-    let mut namespaces: BTreeSet<&str> = BTreeSet::new();
     for flow in flows {
         if let FlowEndpoint::Workload(d) = flow.destination {
             ingress
@@ -316,7 +392,6 @@ pub fn policies_yaml(cluster: &Cluster, flows: &[Flow]) -> String {
                 .entry(flow.source.clone())
                 .or_default()
                 .insert((flow.protocol, flow.port));
-            namespaces.insert(&cluster.workloads[d].namespace);
         }
         if let FlowEndpoint::Workload(s) = flow.source {
             egress
@@ -325,12 +400,11 @@ pub fn policies_yaml(cluster: &Cluster, flows: &[Flow]) -> String {
                 .entry(flow.destination.clone())
                 .or_default()
                 .insert((flow.protocol, flow.port));
-            namespaces.insert(&cluster.workloads[s].namespace);
         }
     }
     let mut out = String::new();
     out.push_str("# Generated by `cdeguard netpol generate` from observed flows: default deny, then exactly the flows seen.\n");
-    for ns in &namespaces {
+    for ns in &involved_namespaces(cluster, flows) {
         let _ = write!(
             out,
             "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: default-deny, namespace: {}}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress, Egress]\n",
@@ -346,11 +420,7 @@ pub fn policies_yaml(cluster: &Cluster, flows: &[Flow]) -> String {
             } else {
                 ("egress", "to")
             };
-            let name = format!(
-                "{}-{}-{list_key}",
-                workload.name,
-                workload.kind.to_ascii_lowercase()
-            );
+            let name = format!("{}-{list_key}", workload_stem(cluster, w));
             let mut doc = format!(
                 "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {}, namespace: {}}}\nspec:\n  podSelector: {{matchLabels: {}}}\n  policyTypes: [{direction}]\n  {list_key}:\n",
                 quote(&name),

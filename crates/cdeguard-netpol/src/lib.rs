@@ -6,15 +6,18 @@
 //! the policies responsible; `matrix` renders the full matrix (text, JSON, DOT); `scope`
 //! classifies workloads as CDE, connected-to/security-impacting or out of scope (PCI DSS
 //! 12.5.2); `segmentation` is the PCI DSS 11.4.5 segmentation test; `generate` writes
-//! least-privilege policies from observed flows; `mesh` computes Istio mTLS per workload;
+//! least-privilege NetworkPolicies from observed flows and `generate_authorization` the
+//! Istio AuthorizationPolicies that go with them; `mesh` computes Istio mTLS per workload;
 //! `destination_rule` and `authorization` read the other Istio policies and `mesh_verdict`
-//! layers transport and authorization on top of a NetworkPolicy verdict.
+//! layers transport and authorization on top of a NetworkPolicy verdict; `redundancy`
+//! finds redundant NetworkPolicy rules and AuthorizationPolicy ALLOW rules a DENY shadows.
 
 pub mod authorization;
 pub mod cluster;
 pub mod destination_rule;
 pub mod engine;
 pub mod generate;
+pub mod generate_authorization;
 pub mod graph;
 pub mod ipset;
 pub mod matrix;
@@ -22,6 +25,7 @@ pub mod mesh;
 pub mod mesh_verdict;
 pub mod policy;
 pub mod ports;
+pub mod redundancy;
 pub mod scope;
 pub mod segmentation;
 pub mod selector;

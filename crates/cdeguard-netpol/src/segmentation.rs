@@ -17,8 +17,10 @@
 //! fails for every subject, citing that rule.
 //!
 //! Findings: a CDE workload on the host network, not isolated for ingress or egress,
-//! allowed to the internet, exposed by a NodePort/LoadBalancer Service; a NetworkPolicy
-//! selecting no workload (1.2.7: stale rules); in a mesh, CDE workloads without enforced
+//! allowed to the internet, exposed by a NodePort/LoadBalancer Service or by an Ingress or
+//! HTTPRoute routing to a Service that selects it; a NetworkPolicy selecting no workload,
+//! a redundant NetworkPolicy rule and an ALLOW rule a DENY shadows (1.2.7: stale or
+//! ineffective rules, see [`crate::redundancy`]); in a mesh, CDE workloads without enforced
 //! mTLS and CDE ports a client reaches in plaintext (4.2.1).
 //!
 //! Fix: add default-deny ingress to the CDE namespaces and allow only declared
@@ -35,6 +37,7 @@ use crate::matrix::{Explanation, explain};
 use crate::mesh::MtlsStatus;
 use crate::mesh_verdict::{Client, Mesh, MeshVerdict, Transport, any_open};
 use crate::policy::Direction;
+use crate::redundancy::{redundant_rules, shadowed_allow_rules};
 use crate::scope::{SCOPE_KEY, cde_reason};
 use crate::selector::Labels;
 
@@ -122,6 +125,8 @@ pub enum FindingKind {
     MtlsNotEnforced,
     PlaintextIntoCde,
     PolicySelectsNothing,
+    RedundantRule,
+    ShadowedAllowRule,
 }
 
 /// Private, loopback and link-local ranges: destinations that are not the internet.
@@ -243,11 +248,8 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
             });
         }
     }
-    for service in &cluster.services {
-        if !matches!(service.service_type.as_str(), "NodePort" | "LoadBalancer") {
-            continue;
-        }
-        let exposed: Vec<String> = cde_classes
+    let exposed_by = |service: &crate::cluster::Service| -> Vec<String> {
+        cde_classes
             .iter()
             .filter(|&&c| {
                 analysis.classes[c]
@@ -256,7 +258,13 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
                     .any(|&w| service.selects(&cluster.workloads[w]))
             })
             .map(|&c| analysis.class_name(c))
-            .collect();
+            .collect()
+    };
+    for service in &cluster.services {
+        if !matches!(service.service_type.as_str(), "NodePort" | "LoadBalancer") {
+            continue;
+        }
+        let exposed = exposed_by(service);
         if !exposed.is_empty() {
             out.push(Finding {
                 kind: FindingKind::ExposedOutsideCluster,
@@ -277,6 +285,99 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
                 },
             });
         }
+    }
+    for route in &cluster.routes {
+        for service in cluster.services.iter().filter(|s| {
+            route
+                .backends
+                .contains(&(s.namespace.clone(), s.name.clone()))
+        }) {
+            let exposed = exposed_by(service);
+            if exposed.is_empty() {
+                continue;
+            }
+            out.push(Finding {
+                kind: FindingKind::ExposedOutsideCluster,
+                requirement: "1.4.1",
+                message: format!(
+                    "{} {}/{} routes traffic from outside the cluster to Service {}/{}, which selects CDE workload(s) {}",
+                    route.kind,
+                    route.namespace,
+                    route.name,
+                    service.namespace,
+                    service.name,
+                    exposed.join(", ")
+                ),
+                object: ObjectRef {
+                    kind: route.kind.clone(),
+                    namespace: route.namespace.clone(),
+                    name: route.name.clone(),
+                    path: route.path.clone(),
+                    line: route.line,
+                },
+            });
+        }
+    }
+    out.extend(redundancy_findings(analysis));
+    out
+}
+
+/// Redundant NetworkPolicy rules and shadowed AuthorizationPolicy ALLOW rules (1.2.7).
+fn redundancy_findings(analysis: &Analysis<'_>) -> Vec<Finding> {
+    let cluster = analysis.cluster;
+    let mut out = Vec::new();
+    for found in redundant_rules(analysis) {
+        let policy = &cluster.policies[found.redundant.policy];
+        let covering = &cluster.policies[found.covered_by.policy];
+        let direction = format!("{:?}", found.direction).to_lowercase();
+        out.push(Finding {
+            kind: FindingKind::RedundantRule,
+            requirement: "1.2.7",
+            message: format!(
+                "{direction} rule {} of NetworkPolicy {} (line {}) allows nothing that {direction} rule {} of {} (line {}) does not already allow: remove it or narrow the covering rule",
+                found.redundant.rule + 1,
+                policy.reference(),
+                found.redundant.line,
+                found.covered_by.rule + 1,
+                covering.reference(),
+                found.covered_by.line,
+            ),
+            object: ObjectRef {
+                kind: "NetworkPolicy".to_owned(),
+                namespace: policy.namespace.clone(),
+                name: policy.name.clone(),
+                path: policy.path.clone(),
+                line: found.redundant.line,
+            },
+        });
+    }
+    for found in shadowed_allow_rules(cluster) {
+        let allow = &cluster.authorization_policies[found.allow.policy];
+        let deny = &cluster.authorization_policies[found.denied_by.policy];
+        let path = allow
+            .location
+            .rsplit_once(':')
+            .map_or(allow.location.as_str(), |(path, _)| path);
+        out.push(Finding {
+            kind: FindingKind::ShadowedAllowRule,
+            requirement: "1.2.7",
+            message: format!(
+                "ALLOW rule {} of {} (line {}) never applies: DENY rule {} of {} (line {}) matches every request it matches",
+                found.allow.rule + 1,
+                allow.reference(),
+                found.allow.line,
+                found.denied_by.rule + 1,
+                deny.reference(),
+                found.denied_by.line,
+            ),
+            object: ObjectRef {
+                kind: "AuthorizationPolicy".to_owned(),
+                namespace: allow.namespace.clone(),
+                name: allow.name.clone(),
+                path: path.to_owned(),
+                line: found.allow.line,
+            },
+        });
     }
     out
 }
