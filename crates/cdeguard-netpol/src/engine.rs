@@ -195,7 +195,7 @@ impl<'c> Analysis<'c> {
     }
 
     /// Whether a pod peer matches a class.
-    fn peer_matches_class(&self, peer: &Peer, class: &PodClass) -> bool {
+    pub(crate) fn peer_matches_class(&self, peer: &Peer, class: &PodClass) -> bool {
         let host_unknown =
             class.host_network && self.options.host_network == HostNetwork::Unenforced;
         match peer {

@@ -1,4 +1,5 @@
-//! Redundant NetworkPolicy rules and AuthorizationPolicy ALLOW rules shadowed by a DENY.
+//! Redundant NetworkPolicy rules and peers, and AuthorizationPolicy ALLOW rules shadowed
+//! by a DENY.
 //!
 //! What: a NetworkPolicy ingress (egress) rule is redundant when another rule of the same
 //! direction, in a policy that selects every pod class the first rule's policy selects,
@@ -6,7 +7,9 @@
 //! the same connections for each (named ports resolved per destination). The analysis
 //! runs over the engine's equivalence classes and address atoms, so it is exact: removing
 //! the rule changes no verdict. Of two rules allowing the same set, the later one (policy
-//! order, then rule order) is reported. An Istio ALLOW rule is shadowed when a DENY
+//! order, then rule order) is reported. Likewise a peer of a rule's `from`/`to` list is
+//! redundant when another peer of the same rule matches every class and address it
+//! matches (the ports are the rule's, so the peer adds nothing). An Istio ALLOW rule is shadowed when a DENY
 //! policy applying to every workload the ALLOW policy applies to has a rule matching
 //! every request the ALLOW rule matches: each `from` (`to`) entry of the ALLOW rule
 //! implies one of the DENY rule's, field by field (values contained, `notX` exclusions a
@@ -36,7 +39,7 @@ use crate::authorization::{
 use crate::cluster::Cluster;
 use crate::engine::{Analysis, CompiledRule, Endpoint, dir_index};
 use crate::ipset::parse_cidr;
-use crate::policy::Direction;
+use crate::policy::{Direction, Peer};
 
 /// A rule of a policy: index into `Cluster::policies` (or `authorization_policies`), the
 /// rule's index in its list and its line.
@@ -53,6 +56,17 @@ pub struct RedundantRule {
     pub direction: Direction,
     pub redundant: RuleRef,
     pub covered_by: RuleRef,
+}
+
+/// A peer of a NetworkPolicy rule that another peer of the same rule covers (same ports,
+/// so the peer adds nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RedundantPeer {
+    pub direction: Direction,
+    pub rule: RuleRef,
+    /// Index and line of the redundant peer in the rule's `from`/`to` list.
+    pub peer: (usize, u32),
+    pub covered_by: (usize, u32),
 }
 
 /// An AuthorizationPolicy ALLOW rule a DENY rule shadows.
@@ -92,6 +106,14 @@ fn covers(
     subjects: &[usize],
     narrow_peers: &[Endpoint],
 ) -> bool {
+    if let (Some(narrow_conns), Some(wide_conns)) = (&narrow.fixed, &wide.fixed) {
+        // Ports independent of the destination: containment of ports, then of peers.
+        return narrow_conns.is_empty()
+            || (narrow_conns.intersect(wide_conns) == *narrow_conns
+                && narrow_peers
+                    .iter()
+                    .all(|&peer| analysis.rule_matches(wide, peer)));
+    }
     let named = |class: usize| Some(&analysis.classes[class].named_ports);
     narrow_peers.iter().all(|&peer| {
         if !analysis.rule_matches(wide, peer) {
@@ -106,7 +128,6 @@ fn covers(
             });
         }
         let mut destinations: Vec<Option<usize>> = match (narrow.direction, peer) {
-            _ if narrow.fixed.is_some() && wide.fixed.is_some() => vec![None],
             (Direction::Ingress, _) => subjects.iter().map(|&s| Some(s)).collect(),
             (Direction::Egress, Endpoint::Class(c)) => vec![Some(c)],
             (Direction::Egress, Endpoint::Ip(_)) => vec![None],
@@ -177,6 +198,77 @@ pub fn redundant_rules(analysis: &Analysis<'_>) -> Vec<RedundantRule> {
         }
     }
     out
+}
+
+/// The pod classes one peer matches (sorted).
+fn peer_classes(analysis: &Analysis<'_>, peer: &Peer) -> Vec<usize> {
+    (0..analysis.classes.len())
+        .filter(|&c| analysis.peer_matches_class(peer, &analysis.classes[c]))
+        .collect()
+}
+
+fn is_subset(small: &[usize], large: &[usize]) -> bool {
+    small.iter().all(|x| large.binary_search(x).is_ok())
+}
+
+/// Whether every address `small` matches, `large` matches.
+fn addresses_within(small: &Peer, large: &Peer) -> bool {
+    match (small, large) {
+        (Peer::Pods { .. }, _) => true,
+        (Peer::IpBlock { addresses: s, .. }, Peer::IpBlock { addresses: l, .. }) => {
+            s.ranges().iter().all(|r| l.contains_range(r))
+        }
+        (Peer::IpBlock { addresses, .. }, Peer::Pods { .. }) => addresses.is_empty(),
+    }
+}
+
+/// Peers of a rule whose matches another peer of the same rule already covers (of two
+/// equal peers, the later one).
+#[must_use]
+pub fn redundant_peers(analysis: &Analysis<'_>) -> Vec<RedundantPeer> {
+    let mut out = Vec::new();
+    for (pi, policy) in analysis.cluster.policies.iter().enumerate() {
+        for direction in [Direction::Ingress, Direction::Egress] {
+            for (ri, rule) in policy
+                .rules(direction)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                let Some(peers) = rule.peers.as_ref().filter(|p| p.len() > 1) else {
+                    continue;
+                };
+                let classes: Vec<Vec<usize>> =
+                    peers.iter().map(|p| peer_classes(analysis, p)).collect();
+                let within = |a: usize, b: usize| {
+                    is_subset(&classes[a], &classes[b]) && addresses_within(&peers[a], &peers[b])
+                };
+                for a in 0..peers.len() {
+                    let covering = (0..peers.len())
+                        .find(|&b| b != a && within(a, b) && !(b > a && within(b, a)));
+                    if let Some(b) = covering {
+                        out.push(RedundantPeer {
+                            direction,
+                            rule: RuleRef {
+                                policy: pi,
+                                rule: ri,
+                                line: rule.line,
+                            },
+                            peer: (a, peer_line(&peers[a])),
+                            covered_by: (b, peer_line(&peers[b])),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn peer_line(peer: &Peer) -> u32 {
+    match peer {
+        Peer::Pods { line, .. } | Peer::IpBlock { line, .. } => *line,
+    }
 }
 
 /// Whether field `wide` (of a DENY source/operation) matches every request that meets

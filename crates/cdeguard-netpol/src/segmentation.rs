@@ -37,7 +37,7 @@ use crate::matrix::{Explanation, explain};
 use crate::mesh::MtlsStatus;
 use crate::mesh_verdict::{Client, Mesh, MeshVerdict, Transport, any_open};
 use crate::policy::Direction;
-use crate::redundancy::{redundant_rules, shadowed_allow_rules};
+use crate::redundancy::{redundant_peers, redundant_rules, shadowed_allow_rules};
 use crate::scope::{SCOPE_KEY, cde_reason};
 use crate::selector::Labels;
 
@@ -322,7 +322,8 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
     out
 }
 
-/// Redundant NetworkPolicy rules and shadowed AuthorizationPolicy ALLOW rules (1.2.7).
+/// Redundant NetworkPolicy rules and peers, shadowed AuthorizationPolicy ALLOW rules
+/// (1.2.7).
 fn redundancy_findings(analysis: &Analysis<'_>) -> Vec<Finding> {
     let cluster = analysis.cluster;
     let mut out = Vec::new();
@@ -348,6 +349,30 @@ fn redundancy_findings(analysis: &Analysis<'_>) -> Vec<Finding> {
                 name: policy.name.clone(),
                 path: policy.path.clone(),
                 line: found.redundant.line,
+            },
+        });
+    }
+    for found in redundant_peers(analysis) {
+        let policy = &cluster.policies[found.rule.policy];
+        let direction = format!("{:?}", found.direction).to_lowercase();
+        out.push(Finding {
+            kind: FindingKind::RedundantRule,
+            requirement: "1.2.7",
+            message: format!(
+                "peer {} (line {}) of {direction} rule {} of NetworkPolicy {} is redundant: peer {} (line {}) of the same rule already matches everything it matches",
+                found.peer.0 + 1,
+                found.peer.1,
+                found.rule.rule + 1,
+                policy.reference(),
+                found.covered_by.0 + 1,
+                found.covered_by.1,
+            ),
+            object: ObjectRef {
+                kind: "NetworkPolicy".to_owned(),
+                namespace: policy.namespace.clone(),
+                name: policy.name.clone(),
+                path: policy.path.clone(),
+                line: found.peer.1,
             },
         });
     }

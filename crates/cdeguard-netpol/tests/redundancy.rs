@@ -4,7 +4,7 @@
 use cdeguard_collect::Target;
 use cdeguard_netpol::engine::Options;
 use cdeguard_netpol::policy::Direction;
-use cdeguard_netpol::redundancy::{redundant_rules, shadowed_allow_rules};
+use cdeguard_netpol::redundancy::{redundant_peers, redundant_rules, shadowed_allow_rules};
 use cdeguard_netpol::segmentation::{FindingKind, test};
 use cdeguard_netpol::{Analysis, Cluster, load};
 
@@ -96,6 +96,31 @@ fn named_ports_are_compared_after_resolution_and_equal_rules_report_the_later_on
         "  - from: [{podSelector: {matchLabels: {app: worker}}}]\n    ports: [{port: 9090}]\n",
     );
     assert!(redundant(&(BASE.to_owned() + &by_number + &other_port)).is_empty());
+}
+
+#[test]
+fn a_peer_inside_another_peer_of_the_same_rule_is_redundant() {
+    let rule = network_policy(
+        "peers",
+        "{matchLabels: {app: api}}",
+        "  - from:\n    - podSelector: {matchLabels: {app: worker}}\n    - podSelector: {}\n    - ipBlock: {cidr: 10.0.0.0/8}\n    - ipBlock: {cidr: 10.1.0.0/16}\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}\n",
+    );
+    let yaml = BASE.to_owned() + &rule;
+    let cluster = cluster(&yaml);
+    let analysis = Analysis::new(&cluster, Options::default());
+    let found: Vec<(usize, usize)> = redundant_peers(&analysis)
+        .iter()
+        .map(|p| (p.peer.0, p.covered_by.0))
+        .collect();
+    assert_eq!(
+        found,
+        [(0, 1), (3, 2)],
+        "worker inside all pods of pay, 10.1/16 inside 10/8; web's pods are elsewhere"
+    );
+    let line_of = |needle: &str| yaml.lines().position(|l| l.contains(needle)).expect("line") + 1;
+    let peers = redundant_peers(&analysis);
+    assert_eq!(peers[1].peer.1 as usize, line_of("10.1.0.0/16"));
+    assert_eq!(peers[1].covered_by.1 as usize, line_of("10.0.0.0/8"));
 }
 
 const ALLOW: &str = "---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: api, namespace: pay}\nspec:\n  selector: {matchLabels: {app: api}}\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/web/sa/shop]}}]\n    to: [{operation: {ports: [\"8443\"]}}]\n  - from: [{source: {principals: [cluster.local/ns/pay/sa/worker]}}]\n";
