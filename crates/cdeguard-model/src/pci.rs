@@ -24,6 +24,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
         "Allowed services, protocols and ports are identified, approved and needed",
     ),
     req(
+        "1.2.7",
+        "Network security control configurations are reviewed for relevance and effectiveness",
+    ),
+    req(
         "1.2.8",
         "Network security control configuration files are secured and consistent",
     ),
@@ -36,10 +40,18 @@ pub const REQUIREMENTS: &[Requirement] = &[
         "Outbound traffic from the CDE is restricted to what is necessary",
     ),
     req(
+        "1.4.1",
+        "Network security controls are implemented between trusted and untrusted networks",
+    ),
+    req(
         "1.4.2",
         "Inbound traffic from untrusted networks to trusted networks is restricted",
     ),
     req("1.4.3", "Anti-spoofing measures are implemented"),
+    req(
+        "1.4.4",
+        "System components storing cardholder data are not directly accessible from untrusted networks",
+    ),
     req(
         "2.2.1",
         "Configuration standards are developed, implemented and maintained",

@@ -5,6 +5,8 @@
 //! `## How to fix`), a `pub(crate) const RULE: Rule`, its check function, and a fixture
 //! folder `tests/fixtures/<RULE-ID>/` whose resources named `fail*` must be flagged and
 //! `pass*` must not. Registering a rule is one word in its group's `rule_modules!` list.
+//! The network segmentation rules (`network/`, CDG-NET-*) are documentation and metadata
+//! only: the scan's segmentation test produces their findings.
 
 pub mod credentials;
 pub mod docker;
@@ -12,6 +14,7 @@ pub mod dockerfile;
 mod emit;
 pub mod image;
 pub mod k8s;
+pub mod network;
 pub mod pci;
 pub mod pod;
 pub mod ports;
@@ -110,26 +113,13 @@ impl Rule {
     /// The rule's documentation: its file's `//!` comment.
     #[must_use]
     pub fn doc(&self) -> String {
-        let mut doc = String::new();
-        for line in self.source.lines() {
-            let Some(rest) = line.strip_prefix("//!") else {
-                if doc.is_empty() { continue } else { break }
-            };
-            doc.push_str(rest.strip_prefix(' ').unwrap_or(rest));
-            doc.push('\n');
-        }
-        doc
+        doc_comment(self.source)
     }
 
     /// The first paragraph of the doc (for SARIF help and `rules` listings).
     #[must_use]
     pub fn summary(&self) -> String {
-        let doc = self.doc();
-        doc.lines()
-            .skip_while(|l| l.trim().is_empty() || l.starts_with('#'))
-            .take_while(|l| !l.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
+        first_paragraph(&self.doc())
     }
 
     /// Whether the rule belongs to any of `sets`. Selecting `pss-restricted` also
@@ -152,6 +142,28 @@ impl Rule {
         (self.check)(inventory, &mut emitter);
         emitter.into_findings()
     }
+}
+
+/// The leading `//!` comment of a source file, without the markers.
+pub(crate) fn doc_comment(source: &str) -> String {
+    let mut doc = String::new();
+    for line in source.lines() {
+        let Some(rest) = line.strip_prefix("//!") else {
+            if doc.is_empty() { continue } else { break }
+        };
+        doc.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        doc.push('\n');
+    }
+    doc
+}
+
+/// The first paragraph of a doc, headings skipped, lines joined.
+pub(crate) fn first_paragraph(doc: &str) -> String {
+    doc.lines()
+        .skip_while(|l| l.trim().is_empty() || l.starts_with('#'))
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Runs the selected rules in parallel; findings come back in a deterministic order

@@ -52,6 +52,43 @@ fn every_rule_is_documented_and_well_formed() {
     }
 }
 
+/// The segmentation rules (findings from the scan's segmentation test) are documented
+/// like every other rule, with ids that no registry rule takes.
+#[test]
+fn every_segmentation_rule_is_documented() {
+    let mut ids: BTreeSet<&str> = all_rules().iter().map(|r| r.id).collect();
+    for (i, rule) in cdeguard_rules::network::RULES.iter().enumerate() {
+        assert_eq!(rule.id, format!("CDG-NET-{:03}", i + 1), "ids in order");
+        assert!(ids.insert(rule.id), "duplicate rule id {}", rule.id);
+        assert!(
+            cdeguard_rules::find_rule(rule.name).is_none(),
+            "{}",
+            rule.name
+        );
+        assert!(
+            !rule.pci.is_empty(),
+            "{}: every rule cites PCI DSS",
+            rule.id
+        );
+        for pci in rule.pci {
+            assert!(
+                cdeguard_model::pci::requirement(pci).is_some(),
+                "{}: PCI {pci} unknown",
+                rule.id
+            );
+        }
+        let doc = rule.doc();
+        for section in DOC_SECTIONS {
+            assert!(doc.contains(section), "{}: doc lacks `{section}`", rule.id);
+        }
+        assert!(!rule.summary().is_empty(), "{}: empty summary", rule.id);
+        let by_id = cdeguard_rules::network::find(&rule.id.to_lowercase()).expect("by id");
+        let by_name = cdeguard_rules::network::find(rule.name).expect("by name");
+        assert_eq!((by_id.id, by_name.id), (rule.id, rule.id));
+    }
+    assert_eq!(cdeguard_rules::network::RULES.len(), 11);
+}
+
 fn fixture_dir(id: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
