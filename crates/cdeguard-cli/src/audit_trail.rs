@@ -1,7 +1,7 @@
 //! Audit records of the commands that change state or read sensitive results (PCI DSS
-//! 10.2.1, 10.2.2): with `--audit-log DIR` (or `CDEGUARD_AUDIT_LOG`), `scan`, `db build`
-//! and `db update` each append one record once they finish: who ran it (the user), what
-//! (`scan.run`, `db.build`, `db.update`), on what (the targets, with the SHA-256 of every
+//! 10.2.1, 10.2.2): with `--audit-log DIR` (or `CDEGUARD_AUDIT_LOG`), `scan`, `db build`,
+//! `db update` and `netpol generate` each append one record once they finish: who ran it
+//! (the user), what (`scan.run`, `db.build`, `db.update`, `netpol.generate`), on what (the targets, with the SHA-256 of every
 //! input file, the accepted-risk file and VEX documents, so a change to accepted risks
 //! shows in the trail), the outcome (exit code, or the error) and a summary (finding
 //! counts per severity, never a finding's content). Checkpoints are signed with

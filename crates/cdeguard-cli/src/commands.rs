@@ -25,7 +25,8 @@ pub(crate) const EXIT_ERROR: u8 = 2;
     about = "PCI DSS v4.0.1 compliance and security for containerized cardholder data environments"
 )]
 pub(crate) struct Cli {
-    /// Audit log that `scan`, `db build` and `db update` record their runs in.
+    /// Audit log that `scan`, `db build`, `db update` and `netpol generate` record their
+    /// runs in.
     #[arg(long, global = true, env = "CDEGUARD_AUDIT_LOG")]
     audit_log: Option<PathBuf>,
     #[command(subcommand)]
@@ -148,6 +149,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut record = match (&cli.audit_log, &cli.command) {
         (Some(_), Command::Scan(args)) => Some(scan_record(args)),
         (Some(_), Command::Db(args)) => crate::db::audit_record(args),
+        (Some(_), Command::Netpol(args)) => crate::netpol::audit_record(args),
         _ => None,
     };
     let result = dispatch(cli.command, record.as_mut());
@@ -185,7 +187,7 @@ fn dispatch(command: Command, record: Option<&mut CommandRecord>) -> anyhow::Res
         } => version_cmp(&ecosystem, &first, second.as_deref()),
         Command::Audit(args) => crate::audit::run(args),
         Command::Db(args) => crate::db::run(args),
-        Command::Netpol(args) => crate::netpol::run(args),
+        Command::Netpol(args) => crate::netpol::run(args, record),
         Command::Scope(args) => crate::netpol::scope(args),
         Command::Rules {
             action: None | Some(RulesAction::List),
@@ -196,25 +198,50 @@ fn dispatch(command: Command, record: Option<&mut CommandRecord>) -> anyhow::Res
         Command::Rules {
             action: Some(RulesAction::Explain { id }),
         } => {
-            let Some(rule) = cdeguard_rules::find_rule(&id) else {
+            if let Some(rule) = cdeguard_rules::find_rule(&id) {
+                let cis: Vec<String> = rule.cis.iter().map(ToString::to_string).collect();
+                print_rule_doc(
+                    [rule.id, rule.name, rule.title],
+                    rule.severity,
+                    rule.pci,
+                    &cis,
+                    &rule.doc(),
+                );
+            } else if let Some(rule) = cdeguard_rules::network::find(&id) {
+                print_rule_doc(
+                    [rule.id, rule.name, rule.title],
+                    rule.severity,
+                    rule.pci,
+                    &[],
+                    &rule.doc(),
+                );
+            } else {
                 bail!("no rule `{id}` (see `cdeguard rules`)");
-            };
-            println!("# {} {}: {}\n", rule.id, rule.name, rule.title);
-            let cis: Vec<String> = rule.cis.iter().map(ToString::to_string).collect();
-            println!(
-                "Severity: {}  PCI DSS v4.0.1: {}  CIS: {}\n",
-                rule.severity,
-                rule.pci.join(", "),
-                if cis.is_empty() {
-                    "-".into()
-                } else {
-                    cis.join(", ")
-                }
-            );
-            print!("{}", rule.doc());
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `rules explain` output: heading, metadata line, documentation.
+fn print_rule_doc(
+    [id, name, title]: [&str; 3],
+    severity: Severity,
+    pci: &[&str],
+    cis: &[String],
+    doc: &str,
+) {
+    println!("# {id} {name}: {title}\n");
+    println!(
+        "Severity: {severity}  PCI DSS v4.0.1: {}  CIS: {}\n",
+        pci.join(", "),
+        if cis.is_empty() {
+            "-".into()
+        } else {
+            cis.join(", ")
+        }
+    );
+    print!("{doc}");
 }
 
 fn list_rules() {
@@ -232,6 +259,16 @@ fn list_rules() {
             sets.join(","),
             rule.pci.join(","),
             cis.join(",")
+        );
+    }
+    // Reported by the scan's segmentation test, whichever rule sets are selected.
+    for rule in cdeguard_rules::network::RULES {
+        println!(
+            "{:<16} {:<9} {:<32} {}",
+            rule.id,
+            rule.severity,
+            "segmentation-test",
+            rule.pci.join(",")
         );
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{BufWriter, Write as _};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
@@ -17,6 +18,8 @@ use cdeguard_netpol::selector::Labels;
 use cdeguard_netpol::{Analysis, Cluster};
 use cdeguard_netpol::{graph, segmentation};
 use clap::{Args, Subcommand, ValueEnum};
+
+use crate::audit_trail::CommandRecord;
 
 /// Exit code: blocked (check) or a path into the CDE (test).
 const EXIT_NEGATIVE: u8 = 1;
@@ -45,6 +48,13 @@ struct Inputs {
 enum HostNetworkArg {
     Unenforced,
     LikePods,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum MeshArg {
+    Auto,
+    Istio,
+    None,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -103,13 +113,18 @@ enum NetpolCommand {
         format: ReportFormat,
     },
     /// Least-privilege NetworkPolicies from observed flows (Hubble JSON or cdeguard
-    /// NDJSON, see `cdeguard-netpol` `generate.rs`), written as YAML to standard output.
+    /// NDJSON, see `cdeguard-netpol` `generate.rs`), and Istio AuthorizationPolicies when
+    /// the mesh is present, written as YAML to standard output.
     Generate {
         #[command(flatten)]
         inputs: Inputs,
         /// The flows file.
         #[arg(long)]
         flows: std::path::PathBuf,
+        /// Istio AuthorizationPolicies too: `auto` when the manifests configure Istio
+        /// (mesh policies or sidecar injection), `istio` always, `none` never.
+        #[arg(long, value_enum, default_value = "auto")]
+        mesh: MeshArg,
     },
     /// Segmentation test (PCI DSS 11.4.5): prove that no out-of-scope workload, namespace
     /// or external range reaches the CDE. Exit 1 if any path exists.
@@ -155,7 +170,22 @@ fn exit(cluster: &Cluster, negative: bool) -> ExitCode {
     }
 }
 
-pub(crate) fn run(args: NetpolArgs) -> anyhow::Result<ExitCode> {
+/// The audit record of `netpol generate` (the command that writes policies): the
+/// manifests and the flows file, with their hashes; the other subcommands only read.
+pub(crate) fn audit_record(args: &NetpolArgs) -> Option<CommandRecord> {
+    let NetpolCommand::Generate { inputs, flows, .. } = &args.command else {
+        return None;
+    };
+    let mut record = CommandRecord::new("netpol.generate", inputs.targets.join(" "));
+    record.inputs("inputs", inputs.targets.iter().map(Path::new));
+    record.inputs("flows", std::iter::once(flows.as_path()));
+    Some(record)
+}
+
+pub(crate) fn run(
+    args: NetpolArgs,
+    record: Option<&mut CommandRecord>,
+) -> anyhow::Result<ExitCode> {
     match args.command {
         NetpolCommand::Matrix {
             inputs,
@@ -196,7 +226,11 @@ pub(crate) fn run(args: NetpolArgs) -> anyhow::Result<ExitCode> {
             format,
         } => check(&inputs, &from, &to, port.as_deref(), format),
         NetpolCommand::Test { inputs, format } => test(&inputs, format),
-        NetpolCommand::Generate { inputs, flows } => {
+        NetpolCommand::Generate {
+            inputs,
+            flows,
+            mesh,
+        } => {
             let (cluster, _) = inputs.load();
             let text = std::fs::read_to_string(&flows)
                 .with_context(|| format!("cannot read `{}`", flows.display()))?;
@@ -207,10 +241,28 @@ pub(crate) fn run(args: NetpolArgs) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(EXIT_ERROR));
                 }
             };
-            print!(
-                "{}",
-                cdeguard_netpol::generate::policies_yaml(&cluster, &flows_parsed)
-            );
+            let mut yaml = cdeguard_netpol::generate::policies_yaml(&cluster, &flows_parsed);
+            let with_mesh = match mesh {
+                MeshArg::Auto => Mesh::new(&cluster).present(),
+                MeshArg::Istio => true,
+                MeshArg::None => false,
+            };
+            if with_mesh {
+                yaml.push_str(
+                    &cdeguard_netpol::generate_authorization::authorization_policies_yaml(
+                        &cluster,
+                        &flows_parsed,
+                    ),
+                );
+            }
+            if let Some(record) = record {
+                record.detail("flow_count", flows_parsed.len().into());
+                record.detail(
+                    "policies",
+                    yaml.lines().filter(|l| *l == "---").count().into(),
+                );
+            }
+            print!("{yaml}");
             Ok(exit(&cluster, false))
         }
     }

@@ -183,6 +183,48 @@ fn db_build_is_recorded_with_its_sources() {
     assert_eq!(records(&log, "db.*").len(), 1);
 }
 
+#[test]
+fn netpol_generate_is_recorded_with_its_flows() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let flows = repo.join("examples/netpol/flows/observed.ndjson");
+    let manifests = repo.join("examples/netpol/segmented");
+    let log = dir.path().join("audit");
+    let generate = |extra: &[&str]| {
+        let mut args = vec![
+            "netpol",
+            "generate",
+            "--flows",
+            flows.to_str().unwrap(),
+            manifests.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        cdeguard(&args, dir.path())
+    };
+    let out = generate(&["--audit-log", log.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs = records(&log, "netpol.generate");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["outcome"], "success");
+    assert_eq!(
+        runs[0]["details"]["flows"][0]["sha256"],
+        Digest::of_file(&flows).unwrap().to_hex().as_str()
+    );
+    assert_eq!(runs[0]["details"]["flow_count"], 8);
+    let documents = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| *l == "---")
+        .count();
+    assert_eq!(runs[0]["details"]["policies"], documents);
+    // Without `--audit-log` nothing more is recorded.
+    assert!(generate(&[]).status.success());
+    assert_eq!(records(&log, "netpol.*").len(), 1);
+}
+
 fn append(log: &Path, input: &str) -> Output {
     use std::io::Write as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_cdeguard"))

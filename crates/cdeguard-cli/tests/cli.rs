@@ -257,4 +257,22 @@ fn rules_list_and_explain() {
         doc.contains("## Why it matters") && doc.contains("5.6.4"),
         "{doc}"
     );
+    // Segmentation findings come from the scan's segmentation test, documented alike.
+    let list = cdeguard(&["rules", "list"], dir.path());
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("CDG-NET-010") && l.contains("segmentation-test")),
+        "{list}"
+    );
+    let out = cdeguard(&["rules", "explain", "CDG-NET-006"], dir.path());
+    let doc = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success()
+            && doc.starts_with("# CDG-NET-006 cde-exposed-outside-cluster")
+            && doc.contains("## Failing example")
+            && doc.contains("kind: Ingress")
+            && doc.contains("1.4.1"),
+        "{doc}"
+    );
 }

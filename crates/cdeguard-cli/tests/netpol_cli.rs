@@ -359,6 +359,55 @@ fn generate_writes_policies_that_allow_the_observed_flows_only() {
 }
 
 #[test]
+fn generate_adds_authorization_policies_when_the_mesh_is_present() {
+    let flows = "examples/netpol/flows/observed.ndjson";
+    // The segmented example injects sidecars: the mesh is present.
+    let auto = cdeguard(&["netpol", "generate", "--flows", flows, SEGMENTED]);
+    assert_eq!(auto.status.code(), Some(0));
+    let yaml = stdout(&auto);
+    assert!(yaml.contains("kind: NetworkPolicy"), "{yaml}");
+    assert!(
+        yaml.contains(
+            "- from: [{source: {principals: [\"cluster.local/ns/payments/sa/payment-api\"]}}]\n      to: [{operation: {ports: [\"5432\"]}}]"
+        ),
+        "{yaml}"
+    );
+    let none = cdeguard(&[
+        "netpol", "generate", "--flows", flows, "--mesh", "none", SEGMENTED,
+    ]);
+    assert!(!stdout(&none).contains("AuthorizationPolicy"));
+    assert!(stdout(&none).contains("kind: NetworkPolicy"));
+    // Without any Istio configuration `--mesh istio` still writes them.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workloads = dir.path().join("workloads.yaml");
+    std::fs::write(
+        &workloads,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: n, labels: {app: a}}\nspec: {containers: [{name: a, image: a}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: n, labels: {app: b}}\nspec: {containers: [{name: b, image: b}]}\n",
+    )
+    .expect("write");
+    let flows = dir.path().join("flows.ndjson");
+    std::fs::write(
+        &flows,
+        r#"{"src": {"namespace": "n", "pod": "a"}, "dst": {"namespace": "n", "pod": "b"}, "port": 80}"#,
+    )
+    .expect("write");
+    let (workloads, flows) = (
+        workloads.to_str().expect("utf-8"),
+        flows.to_str().expect("utf-8"),
+    );
+    let plain = cdeguard(&["netpol", "generate", "--flows", flows, workloads]);
+    assert!(!stdout(&plain).contains("AuthorizationPolicy"));
+    let forced = cdeguard(&[
+        "netpol", "generate", "--flows", flows, "--mesh", "istio", workloads,
+    ]);
+    assert!(
+        stdout(&forced).contains("{source: {notPrincipals: [\"*\"]}}"),
+        "no sidecars in the manifests: the client has no identity\n{}",
+        stdout(&forced)
+    );
+}
+
+#[test]
 fn check_shows_the_mesh_verdict_next_to_the_network_policy_one() {
     // In the broken variant the metrics port is open at both layers, and says by what.
     let metrics = cdeguard(&[
