@@ -36,7 +36,7 @@ use crate::ipset::parse_cidr;
 use crate::matrix::{Explanation, explain};
 use crate::mesh::MtlsStatus;
 use crate::mesh_verdict::{Client, Mesh, MeshVerdict, Transport, any_open};
-use crate::policy::Direction;
+use crate::policy::{Direction, Policy};
 use crate::redundancy::{redundant_peers, redundant_rules, shadowed_allow_rules};
 use crate::scope::{SCOPE_KEY, cde_reason};
 use crate::selector::Labels;
@@ -238,13 +238,7 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
                     "NetworkPolicy {} selects no workload of the manifests: a stale or mistyped selector (fix the podSelector or delete the policy)",
                     policy.reference()
                 ),
-                object: ObjectRef {
-                    kind: "NetworkPolicy".to_owned(),
-                    namespace: policy.namespace.clone(),
-                    name: policy.name.clone(),
-                    path: policy.path.clone(),
-                    line: policy.line,
-                },
+                object: policy_object(policy, policy.line),
             });
         }
     }
@@ -322,6 +316,26 @@ fn findings(analysis: &Analysis<'_>, cde_classes: &BTreeSet<usize>) -> Vec<Findi
     out
 }
 
+/// A NetworkPolicy at one of its lines.
+fn policy_object(policy: &Policy, line: u32) -> ObjectRef {
+    ObjectRef {
+        kind: "NetworkPolicy".to_owned(),
+        namespace: policy.namespace.clone(),
+        name: policy.name.clone(),
+        path: policy.path.clone(),
+        line,
+    }
+}
+
+fn redundant_finding(policy: &Policy, line: u32, message: String) -> Finding {
+    Finding {
+        kind: FindingKind::RedundantRule,
+        requirement: "1.2.7",
+        message,
+        object: policy_object(policy, line),
+    }
+}
+
 /// Redundant NetworkPolicy rules and peers, shadowed AuthorizationPolicy ALLOW rules
 /// (1.2.7).
 fn redundancy_findings(analysis: &Analysis<'_>) -> Vec<Finding> {
@@ -331,10 +345,10 @@ fn redundancy_findings(analysis: &Analysis<'_>) -> Vec<Finding> {
         let policy = &cluster.policies[found.redundant.policy];
         let covering = &cluster.policies[found.covered_by.policy];
         let direction = format!("{:?}", found.direction).to_lowercase();
-        out.push(Finding {
-            kind: FindingKind::RedundantRule,
-            requirement: "1.2.7",
-            message: format!(
+        out.push(redundant_finding(
+            policy,
+            found.redundant.line,
+            format!(
                 "{direction} rule {} of NetworkPolicy {} (line {}) allows nothing that {direction} rule {} of {} (line {}) does not already allow: remove it or narrow the covering rule",
                 found.redundant.rule + 1,
                 policy.reference(),
@@ -343,22 +357,15 @@ fn redundancy_findings(analysis: &Analysis<'_>) -> Vec<Finding> {
                 covering.reference(),
                 found.covered_by.line,
             ),
-            object: ObjectRef {
-                kind: "NetworkPolicy".to_owned(),
-                namespace: policy.namespace.clone(),
-                name: policy.name.clone(),
-                path: policy.path.clone(),
-                line: found.redundant.line,
-            },
-        });
+        ));
     }
     for found in redundant_peers(analysis) {
         let policy = &cluster.policies[found.rule.policy];
         let direction = format!("{:?}", found.direction).to_lowercase();
-        out.push(Finding {
-            kind: FindingKind::RedundantRule,
-            requirement: "1.2.7",
-            message: format!(
+        out.push(redundant_finding(
+            policy,
+            found.peer.1,
+            format!(
                 "peer {} (line {}) of {direction} rule {} of NetworkPolicy {} is redundant: peer {} (line {}) of the same rule already matches everything it matches",
                 found.peer.0 + 1,
                 found.peer.1,
@@ -367,14 +374,7 @@ fn redundancy_findings(analysis: &Analysis<'_>) -> Vec<Finding> {
                 found.covered_by.0 + 1,
                 found.covered_by.1,
             ),
-            object: ObjectRef {
-                kind: "NetworkPolicy".to_owned(),
-                namespace: policy.namespace.clone(),
-                name: policy.name.clone(),
-                path: policy.path.clone(),
-                line: found.peer.1,
-            },
-        });
+        ));
     }
     for found in shadowed_allow_rules(cluster) {
         let allow = &cluster.authorization_policies[found.allow.policy];

@@ -39,6 +39,37 @@ fn generated(flows_file: &str) -> (Cluster, Vec<Flow>, String) {
     (cluster, flows, yaml)
 }
 
+fn endpoint_of(analysis: &Analysis<'_>, endpoint: &FlowEndpoint, as_source: bool) -> Endpoint {
+    match endpoint {
+        FlowEndpoint::Workload(w) => analysis.endpoint_of(*w),
+        FlowEndpoint::Ip(ip) => Endpoint::Ip(analysis.atom_of(IpRange::address(*ip), as_source)),
+    }
+}
+
+/// The connections the flows show per pair of endpoints, and the pod classes involved.
+fn observed_edges(
+    analysis: &Analysis<'_>,
+    flows: &[Flow],
+) -> (BTreeMap<(Endpoint, Endpoint), Conns>, BTreeSet<Endpoint>) {
+    let mut expected: BTreeMap<(Endpoint, Endpoint), Conns> = BTreeMap::new();
+    let mut involved: BTreeSet<Endpoint> = BTreeSet::new();
+    for flow in flows {
+        let (s, d) = (
+            endpoint_of(analysis, &flow.source, true),
+            endpoint_of(analysis, &flow.destination, false),
+        );
+        involved.extend(
+            [s, d]
+                .into_iter()
+                .filter(|e| matches!(e, Endpoint::Class(_))),
+        );
+        let conns = Conns::of(flow.protocol, PortRanges::range(flow.port, flow.port));
+        let entry = expected.entry((s, d)).or_default();
+        *entry = entry.union(&conns);
+    }
+    (expected, involved)
+}
+
 #[test]
 fn generated_policies_allow_exactly_the_observed_flows() {
     let (_, flows, yaml) = generated("flows/observed.ndjson");
@@ -57,26 +88,8 @@ fn generated_policies_allow_exactly_the_observed_flows() {
     );
     let analysis = Analysis::new(&cluster, Options::default());
 
-    let endpoint = |e: &FlowEndpoint, as_source: bool| match e {
-        FlowEndpoint::Workload(w) => analysis.endpoint_of(*w),
-        FlowEndpoint::Ip(ip) => Endpoint::Ip(analysis.atom_of(IpRange::address(*ip), as_source)),
-    };
-    let mut expected: BTreeMap<(Endpoint, Endpoint), Conns> = BTreeMap::new();
-    let mut involved: BTreeSet<Endpoint> = BTreeSet::new();
-    for flow in &flows {
-        let (s, d) = (
-            endpoint(&flow.source, true),
-            endpoint(&flow.destination, false),
-        );
-        for e in [s, d] {
-            if let Endpoint::Class(_) = e {
-                involved.insert(e);
-            }
-        }
-        let conns = Conns::of(flow.protocol, PortRanges::range(flow.port, flow.port));
-        let entry = expected.entry((s, d)).or_default();
-        *entry = entry.union(&conns);
-    }
+    let endpoint = |e: &FlowEndpoint, as_source: bool| endpoint_of(&analysis, e, as_source);
+    let (expected, involved) = observed_edges(&analysis, &flows);
     let mut seen = BTreeSet::new();
     analysis.for_each_edge(|s, d, conns| {
         if !(involved.contains(&s) || involved.contains(&d)) {
@@ -314,26 +327,7 @@ fn generated_authorization_and_network_policies_allow_exactly_the_observed_flows
     );
     let analysis = Analysis::new(&cluster, Options::default());
     let mesh = Mesh::new(&cluster);
-    let endpoint = |e: &FlowEndpoint, as_source: bool| match e {
-        FlowEndpoint::Workload(w) => analysis.endpoint_of(*w),
-        FlowEndpoint::Ip(ip) => Endpoint::Ip(analysis.atom_of(IpRange::address(*ip), as_source)),
-    };
-    let mut expected: BTreeMap<(Endpoint, Endpoint), Conns> = BTreeMap::new();
-    let mut involved: BTreeSet<Endpoint> = BTreeSet::new();
-    for flow in &flows {
-        let (s, d) = (
-            endpoint(&flow.source, true),
-            endpoint(&flow.destination, false),
-        );
-        involved.extend(
-            [s, d]
-                .into_iter()
-                .filter(|e| matches!(e, Endpoint::Class(_))),
-        );
-        let conns = Conns::of(flow.protocol, PortRanges::range(flow.port, flow.port));
-        let entry = expected.entry((s, d)).or_default();
-        *entry = entry.union(&conns);
-    }
+    let (expected, involved) = observed_edges(&analysis, &flows);
     let mut open_edges: BTreeMap<(Endpoint, Endpoint), Conns> = BTreeMap::new();
     let mut checked_ports = 0;
     analysis.for_each_edge(|s, d, conns| {

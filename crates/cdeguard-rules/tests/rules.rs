@@ -32,24 +32,23 @@ fn every_rule_is_documented_and_well_formed() {
             "{}: sets and inputs",
             rule.id
         );
-        assert!(
-            !rule.pci.is_empty(),
-            "{}: every rule cites PCI DSS",
-            rule.id
-        );
-        for pci in rule.pci {
-            assert!(
-                cdeguard_model::pci::requirement(pci).is_some(),
-                "{}: PCI {pci} is not in cdeguard_model::pci::REQUIREMENTS",
-                rule.id
-            );
-        }
-        let doc = rule.doc();
-        for section in DOC_SECTIONS {
-            assert!(doc.contains(section), "{}: doc lacks `{section}`", rule.id);
-        }
-        assert!(!rule.summary().is_empty(), "{}: empty summary", rule.id);
+        assert_documented(rule.id, rule.pci, &rule.doc(), &rule.summary());
     }
+}
+
+/// A rule cites known PCI DSS requirements and its doc has every section and a summary.
+fn assert_documented(id: &str, pci: &[&str], doc: &str, summary: &str) {
+    assert!(!pci.is_empty(), "{id}: every rule cites PCI DSS");
+    for pci in pci {
+        assert!(
+            cdeguard_model::pci::requirement(pci).is_some(),
+            "{id}: PCI {pci} is not in cdeguard_model::pci::REQUIREMENTS"
+        );
+    }
+    for section in DOC_SECTIONS {
+        assert!(doc.contains(section), "{id}: doc lacks `{section}`");
+    }
+    assert!(!summary.is_empty(), "{id}: empty summary");
 }
 
 /// The segmentation rules (findings from the scan's segmentation test) are documented
@@ -65,23 +64,7 @@ fn every_segmentation_rule_is_documented() {
             "{}",
             rule.name
         );
-        assert!(
-            !rule.pci.is_empty(),
-            "{}: every rule cites PCI DSS",
-            rule.id
-        );
-        for pci in rule.pci {
-            assert!(
-                cdeguard_model::pci::requirement(pci).is_some(),
-                "{}: PCI {pci} unknown",
-                rule.id
-            );
-        }
-        let doc = rule.doc();
-        for section in DOC_SECTIONS {
-            assert!(doc.contains(section), "{}: doc lacks `{section}`", rule.id);
-        }
-        assert!(!rule.summary().is_empty(), "{}: empty summary", rule.id);
+        assert_documented(rule.id, rule.pci, &rule.doc(), &rule.summary());
         let by_id = cdeguard_rules::network::find(&rule.id.to_lowercase()).expect("by id");
         let by_name = cdeguard_rules::network::find(rule.name).expect("by name");
         assert_eq!((by_id.id, by_name.id), (rule.id, rule.id));
