@@ -27,7 +27,7 @@
 //! Fix: see each finding's remediation.
 
 use cdeguard_model::report::RuleRun;
-use cdeguard_model::{Finding, InputFormat, Inventory, Resource, Severity};
+use cdeguard_model::{Finding, InputFormat, Inventory, Resource};
 use cdeguard_netpol::segmentation::{self, FindingKind, ObjectRef};
 use cdeguard_netpol::{Analysis, Cluster, Options};
 use cdeguard_rules::network::{self, ScannerRule};
