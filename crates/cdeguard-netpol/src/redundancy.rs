@@ -7,7 +7,8 @@
 //! the same connections for each (named ports resolved per destination). The analysis
 //! runs over the engine's equivalence classes and address atoms, so it is exact: removing
 //! the rule changes no verdict. Of two rules allowing the same set, the later one (policy
-//! order, then rule order) is reported. Likewise a peer of a rule's `from`/`to` list is
+//! order, then rule order) is reported; a rule or peer matching no pod of the manifests
+//! and no address is stale rather than covered and is not reported. Likewise a peer of a rule's `from`/`to` list is
 //! redundant when another peer of the same rule matches every class and address it
 //! matches (the ports are the rule's, so the peer adds nothing). An Istio ALLOW rule is shadowed when a DENY
 //! policy applying to every workload the ALLOW policy applies to has a rule matching
@@ -180,6 +181,9 @@ pub fn redundant_rules(analysis: &Analysis<'_>) -> Vec<RedundantRule> {
             for &ri in &analysis.rules_of[policy][d] {
                 let rule = &analysis.rules[ri];
                 let peers = peers_of(analysis, rule);
+                if peers.is_empty() {
+                    continue; // matches no pod or address of the manifests: nothing to cover
+                }
                 let covering = candidates.iter().copied().filter(|&c| c != ri).find(|&c| {
                     let other = &analysis.rules[c];
                     covers(analysis, other, rule, subjects, &peers)
@@ -244,6 +248,14 @@ pub fn redundant_peers(analysis: &Analysis<'_>) -> Vec<RedundantPeer> {
                     is_subset(&classes[a], &classes[b]) && addresses_within(&peers[a], &peers[b])
                 };
                 for a in 0..peers.len() {
+                    let matches_nothing = classes[a].is_empty()
+                        && match &peers[a] {
+                            Peer::Pods { .. } => true,
+                            Peer::IpBlock { addresses, .. } => addresses.is_empty(),
+                        };
+                    if matches_nothing {
+                        continue; // a stale peer, not one another peer covers
+                    }
                     let covering = (0..peers.len())
                         .find(|&b| b != a && within(a, b) && !(b > a && within(b, a)));
                     if let Some(b) = covering {

@@ -71,6 +71,13 @@ fn a_rule_inside_a_wider_rule_of_a_policy_selecting_the_same_pods_is_redundant()
         "  - from: [{podSelector: {matchLabels: {app: worker}}}]\n",
     );
     assert!(redundant(&(BASE.to_owned() + &wide_on_api + &narrow_on_all)).is_empty());
+    // A rule matching no pod at all is stale, not covered.
+    let stale = network_policy(
+        "stale",
+        "{matchLabels: {app: api}}",
+        "  - from: [{podSelector: {matchLabels: {app: gone}}}]\n",
+    );
+    assert!(redundant(&(BASE.to_owned() + &wide + &stale)).is_empty());
 }
 
 #[test]
@@ -103,7 +110,7 @@ fn a_peer_inside_another_peer_of_the_same_rule_is_redundant() {
     let rule = network_policy(
         "peers",
         "{matchLabels: {app: api}}",
-        "  - from:\n    - podSelector: {matchLabels: {app: worker}}\n    - podSelector: {}\n    - ipBlock: {cidr: 10.0.0.0/8}\n    - ipBlock: {cidr: 10.1.0.0/16}\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}\n",
+        "  - from:\n    - podSelector: {matchLabels: {app: worker}}\n    - podSelector: {}\n    - ipBlock: {cidr: 10.0.0.0/8}\n    - ipBlock: {cidr: 10.1.0.0/16}\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}\n    - podSelector: {matchLabels: {app: gone}}\n",
     );
     let yaml = BASE.to_owned() + &rule;
     let cluster = cluster(&yaml);
@@ -115,7 +122,7 @@ fn a_peer_inside_another_peer_of_the_same_rule_is_redundant() {
     assert_eq!(
         found,
         [(0, 1), (3, 2)],
-        "worker inside all pods of pay, 10.1/16 inside 10/8; web's pods are elsewhere"
+        "worker inside all pods of pay, 10.1/16 inside 10/8; web's pods are elsewhere; `gone` matches nothing (stale, not covered)"
     );
     let line_of = |needle: &str| yaml.lines().position(|l| l.contains(needle)).expect("line") + 1;
     let peers = redundant_peers(&analysis);
