@@ -17,11 +17,15 @@
 //! "labels": {"app": "api"}}, "protocol": "TCP", "port": 8443}`; an endpoint is
 //! `{"namespace", "pod"}` (a workload name, or a pod whose owner is that workload),
 //! `{"namespace", "labels"}` (the workload whose pod labels are contained in these), or
-//! `{"ip": "203.0.113.9"}`; `protocol` defaults to TCP.
+//! `{"ip": "203.0.113.9"}`; `protocol` defaults to TCP; an optional `"http": {"method":
+//! "POST", "path": "/v1/charges"}` is the request the flow carried (query string dropped).
 //!
 //! Hubble: `flow.source`/`flow.destination` (`namespace`, `labels` as `k8s:key=value`),
 //! `flow.IP.source`/`destination` for endpoints outside the cluster, `flow.l4.TCP|UDP|SCTP
-//! .destination_port`; only `FORWARDED` flows that are not replies count.
+//! .destination_port`; only `FORWARDED` flows that are not replies count, and of L7 flows
+//! only requests (`l7.type: REQUEST`), whose `l7.http` method and URL path are kept. The
+//! NetworkPolicies ignore the requests; the AuthorizationPolicies of
+//! [`crate::generate_authorization`] name them.
 //!
 //! Fed back into the engine together with the manifests, the policies allow exactly the
 //! observed flows between the workloads involved (test `tests/generate.rs`).
