@@ -12,7 +12,9 @@
 #   NCA_TIMEOUT=900                 seconds NCA may take on the 5,000-pod cluster (0 skips)
 #   3. Mesh: the same 5,000 pods with an Istio configuration (netpol_gen.py --mesh): the
 #      segmentation test's time with the mesh layer minus without.
-#   4. Dense: the same 5,000 pods and 1,000 policies without default-deny (about a
+#   4. Generate: NetworkPolicies and Istio AuthorizationPolicies from 20,000 generated
+#      flows on the mesh cluster.
+#   5. Dense: the same 5,000 pods and 1,000 policies without default-deny (about a
 #      million class pairs connected), cdeguard alone.
 source "$(dirname "$0")/lib.sh"
 RUNS="${RUNS:-3}"
@@ -69,6 +71,11 @@ cpu_min() { # DIR: least user+sys seconds of 5 segmentation tests (steadier than
 plain_cpu=$(cpu_min "$big"); mesh_cpu=$(cpu_min "$mesh")
 echo "  mesh layer cost in CPU time (least of 5): $(awk -v a="$mesh_cpu" -v b="$plain_cpu" 'BEGIN{printf "%.2f s (%.2f s with the mesh vs %.2f s without)", a-b, a, b}')"
 echo "  $(grep -c '^FAIL' "$mesh/test.txt") failing subjects, $(grep -c 'closed by the mesh' "$mesh/test.txt") subjects with paths closed by the mesh, $(grep -c '^WARN  PCI DSS 4.2.1' "$mesh/test.txt") mTLS/plaintext findings"
+echo "== generate: NetworkPolicies and AuthorizationPolicies from 20,000 flows (a third with HTTP requests) on the 5,000-pod mesh cluster"
+flows="$OUT/netpol-5000-flows.ndjson"
+rm -rf "$mesh" && python3 "$BENCH_DIR/netpol_gen.py" --pods 5000 --namespaces 200 --policies 1000 --mesh --flows 20000 --flows-file "$flows" --out "$mesh"
+measure cdeguard-generate-5000-mesh "$RUNS" bash -c "'$CDEGUARD' netpol generate --flows '$flows' '$mesh' >'$mesh.generated.yaml'"
+echo "  $(grep -c '^kind: NetworkPolicy' "$mesh.generated.yaml") NetworkPolicies, $(grep -c '^kind: AuthorizationPolicy' "$mesh.generated.yaml") AuthorizationPolicies"
 echo "== dense: 5,000 pods / 200 namespaces / 1,000 policies, no default-deny"
 dense="$OUT/netpol-5000-dense"
 rm -rf "$dense" && python3 "$BENCH_DIR/netpol_gen.py" --pods 5000 --namespaces 200 --policies 1000 --default-deny 0 --out "$dense"

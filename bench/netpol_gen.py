@@ -11,6 +11,7 @@ ports in ingress rules only, see below).
 Deterministic for a given --seed.
 
     python3 bench/netpol_gen.py --pods 5000 --namespaces 200 --policies 1000 --out DIR
+    ... --mesh --flows 20000 --flows-file FILE   # also Istio objects and observed flows
 """
 
 import argparse
@@ -43,6 +44,14 @@ def main() -> None:
         help="also write OUT/mesh.yaml (Istio: sidecars everywhere, one Service per app, STRICT "
         "mesh-wide with PERMISSIVE exceptions, DestinationRules, ALLOW/DENY AuthorizationPolicies)",
     )
+    ap.add_argument(
+        "--flows",
+        type=int,
+        default=0,
+        help="also write N observed flows (cdeguard NDJSON, a third with HTTP requests, some "
+        "from external addresses) to --flows-file, for `cdeguard netpol generate`",
+    )
+    ap.add_argument("--flows-file", help="where --flows go (outside OUT: OUT is read as manifests)")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -82,6 +91,10 @@ def main() -> None:
                 "    - {name: metrics, containerPort: 9090}\n"
                 "    - {name: dns, containerPort: 53, protocol: UDP}\n"
             )
+
+    if args.flows:
+        # Own random stream: the manifests are the same with or without flows.
+        write_flows(args.flows_file, random.Random(args.seed + 1), apps, args.replicas, args.flows)
 
     def peer() -> str:
         kind = rnd.randrange(7)
@@ -166,6 +179,29 @@ def main() -> None:
 
     if args.mesh:
         write_mesh(args.out, rnd, namespaces, apps)
+
+
+def write_flows(path: str, rnd: random.Random, apps, replicas: int, count: int) -> None:
+    """Observed traffic: app to app on the destination's http port (a third with an HTTP
+    request), metrics scrapes, and clients outside the cluster."""
+    def pod(app_entry) -> str:
+        ns, app, *_ = app_entry
+        return f'{{"namespace": "{ns}", "pod": "{app}-{rnd.randrange(replicas)}"}}'
+
+    with open(path, "w") as f:
+        for _ in range(count):
+            dst = rnd.choice(apps)
+            kind = rnd.randrange(6)
+            if kind == 0:
+                src = f'{{"ip": "203.0.{rnd.randrange(256)}.{rnd.randrange(1, 255)}"}}'
+            else:
+                src = pod(rnd.choice(apps))
+            port = 9090 if kind == 1 else dst[4]
+            http = ""
+            if kind in (2, 3):
+                method = rnd.choice(["GET", "POST"])
+                http = f', "http": {{"method": "{method}", "path": "/api/v{rnd.randrange(3)}/{rnd.choice(["orders", "cards", "users"])}"}}'
+            f.write(f'{{"src": {src}, "dst": {pod(dst)}, "port": {port}{http}}}\n')
 
 
 def write_mesh(out: str, rnd: random.Random, namespaces, apps) -> None:
