@@ -3,7 +3,9 @@
 //! allow: the other rule (same direction, in a policy selecting every pod the first one
 //! selects) matches every peer it matches with at least the same ports. Decided exactly over
 //! the engine's pod classes and address atoms, named ports resolved; of two equal rules the
-//! later is reported. The finding names the covering rule (policy, file and line).
+//! later is reported. Likewise a peer of a rule's `from`/`to` list that another peer of
+//! the same rule covers. Rules and peers that match nothing are stale, not redundant, and
+//! are not reported. The finding names the covering rule or peer (policy, file and line).
 //!
 //! ## Why it matters
 //! PCI DSS 1.2.7 requires configurations of network security controls to be reviewed and
@@ -44,7 +46,7 @@ use super::ScannerRule;
 pub const RULE: ScannerRule = ScannerRule {
     id: "CDG-NET-010",
     name: "redundant-network-policy-rule",
-    title: "Redundant NetworkPolicy rule",
+    title: "Redundant NetworkPolicy rule or peer",
     severity: Severity::Low,
     pci: &["1.2.7"],
     remediation: "Delete the redundant rule, or narrow the covering rule if it is the one that allows too much.",
