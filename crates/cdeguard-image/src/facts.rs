@@ -74,6 +74,12 @@ fn fact(path: &str, node: &Node, layers: &[String], size: u64) -> FileFact {
 }
 
 fn matches_prefix(path: &str, pattern: &str) -> bool {
+    // Cheap rejection first (most files are in no cache): the literal part of the
+    // pattern before any `*` must start the path.
+    let literal = pattern.split('*').next().unwrap_or_default();
+    if !path.starts_with(literal) {
+        return false;
+    }
     let mut p = path.split('/');
     for want in pattern.split('/') {
         match p.next() {
@@ -118,12 +124,10 @@ pub(crate) fn gather(fs: &MergedFs, layers: &[String]) -> ImageFiles {
             );
         }
         if node.kind == Kind::File {
-            let name = path.rsplit('/').next().unwrap_or_default();
-            if let Some(pattern) = CACHES
-                .iter()
-                .find(|c| matches_prefix(path, c))
-                .filter(|_| !CACHE_BOOKKEEPING.contains(&name))
-            {
+            if let Some(pattern) = CACHES.iter().find(|c| matches_prefix(path, c)).filter(|_| {
+                let name = path.rsplit('/').next().unwrap_or_default();
+                !CACHE_BOOKKEEPING.contains(&name)
+            }) {
                 let depth = pattern.split('/').count();
                 let folder: String = path.split('/').take(depth).collect::<Vec<_>>().join("/");
                 match cache_sizes.iter_mut().find(|(f, _, _)| *f == folder) {
