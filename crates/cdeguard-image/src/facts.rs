@@ -123,21 +123,21 @@ pub(crate) fn gather(fs: &MergedFs, layers: &[String]) -> ImageFiles {
                 &mut files.truncated,
             );
         }
-        if node.kind == Kind::File {
-            if let Some(pattern) = CACHES.iter().find(|c| matches_prefix(path, c)).filter(|_| {
+        if node.kind == Kind::File
+            && let Some(pattern) = CACHES.iter().find(|c| matches_prefix(path, c)).filter(|_| {
                 let name = path.rsplit('/').next().unwrap_or_default();
                 !CACHE_BOOKKEEPING.contains(&name)
-            }) {
-                let depth = pattern.split('/').count();
-                let folder: String = path.split('/').take(depth).collect::<Vec<_>>().join("/");
-                match cache_sizes.iter_mut().find(|(f, _, _)| *f == folder) {
-                    Some(entry) => entry.1 += node.size,
-                    None => cache_sizes.push((
-                        folder.clone(),
-                        node.size,
-                        fs.nodes.get(&folder).map(|n| (folder.clone(), n)),
-                    )),
-                }
+            })
+        {
+            let depth = pattern.split('/').count();
+            let folder: String = path.split('/').take(depth).collect::<Vec<_>>().join("/");
+            match cache_sizes.iter_mut().find(|(f, _, _)| *f == folder) {
+                Some(entry) => entry.1 += node.size,
+                None => cache_sizes.push((
+                    folder.clone(),
+                    node.size,
+                    fs.nodes.get(&folder).map(|n| (folder.clone(), n)),
+                )),
             }
         }
     }
