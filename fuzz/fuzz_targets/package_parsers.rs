@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     };
     for cataloger in CATALOGERS {
         let _ = cataloger.catalog("/fuzz/input", data, &ctx);
-        if let Some(reduced) = cataloger.reduce(data.to_vec()) {
+        if let Some(reduced) = cataloger.reduce(data) {
             let _ = cataloger.catalog("/fuzz/input", &reduced, &ctx);
         }
     }

@@ -74,6 +74,12 @@ fn fact(path: &str, node: &Node, layers: &[String], size: u64) -> FileFact {
 }
 
 fn matches_prefix(path: &str, pattern: &str) -> bool {
+    // Cheap rejection first (most files are in no cache): the literal part of the
+    // pattern before any `*` must start the path.
+    let literal = pattern.split('*').next().unwrap_or_default();
+    if !path.starts_with(literal) {
+        return false;
+    }
     let mut p = path.split('/');
     for want in pattern.split('/') {
         match p.next() {
@@ -117,23 +123,21 @@ pub(crate) fn gather(fs: &MergedFs, layers: &[String]) -> ImageFiles {
                 &mut files.truncated,
             );
         }
-        if node.kind == Kind::File {
-            let name = path.rsplit('/').next().unwrap_or_default();
-            if let Some(pattern) = CACHES
-                .iter()
-                .find(|c| matches_prefix(path, c))
-                .filter(|_| !CACHE_BOOKKEEPING.contains(&name))
-            {
-                let depth = pattern.split('/').count();
-                let folder: String = path.split('/').take(depth).collect::<Vec<_>>().join("/");
-                match cache_sizes.iter_mut().find(|(f, _, _)| *f == folder) {
-                    Some(entry) => entry.1 += node.size,
-                    None => cache_sizes.push((
-                        folder.clone(),
-                        node.size,
-                        fs.nodes.get(&folder).map(|n| (folder.clone(), n)),
-                    )),
-                }
+        if node.kind == Kind::File
+            && let Some(pattern) = CACHES.iter().find(|c| matches_prefix(path, c)).filter(|_| {
+                let name = path.rsplit('/').next().unwrap_or_default();
+                !CACHE_BOOKKEEPING.contains(&name)
+            })
+        {
+            let depth = pattern.split('/').count();
+            let folder: String = path.split('/').take(depth).collect::<Vec<_>>().join("/");
+            match cache_sizes.iter_mut().find(|(f, _, _)| *f == folder) {
+                Some(entry) => entry.1 += node.size,
+                None => cache_sizes.push((
+                    folder.clone(),
+                    node.size,
+                    fs.nodes.get(&folder).map(|n| (folder.clone(), n)),
+                )),
             }
         }
     }

@@ -49,8 +49,15 @@ impl MergedFs {
 
     /// Where a member lands: its folder resolved through symlinks, its name kept.
     fn placement(&self, path: &str) -> Option<String> {
+        let folder = parent(path);
+        // Every node sits at a resolved path (no folder above it is a symlink: replacing
+        // a folder by a link removes what was below it), so a member whose folder is
+        // already a folder node lands where it says, without resolving anything.
+        if folder == "/" || self.nodes.get(folder).is_some_and(|n| n.kind == Kind::Dir) {
+            return Some(path.to_owned());
+        }
         let name = path.rsplit('/').next().unwrap_or_default();
-        let resolved = resolve(parent(path), true, |p| self.link_target(p))?;
+        let resolved = resolve(folder, true, |p| self.link_target(p))?;
         Some(format!("{}/{name}", resolved.trim_end_matches('/')))
     }
 

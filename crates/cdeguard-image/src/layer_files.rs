@@ -88,14 +88,14 @@ pub struct LayeredImage {
 /// Hands every regular file up to a size to a visitor and keeps nothing.
 struct Visiting<'a> {
     max_file_bytes: u64,
-    visit: &'a (dyn Fn(&str, Vec<u8>) + Sync),
+    visit: &'a (dyn Fn(&str, &[u8]) + Sync),
 }
 
 impl Selector for Visiting<'_> {
     fn required(&self, _: &str, _: u32, size: u64) -> bool {
         size <= self.max_file_bytes
     }
-    fn reduce(&self, path: &str, _: u32, _: u64, bytes: Vec<u8>) -> Option<Vec<u8>> {
+    fn reduce(&self, path: &str, _: u32, _: u64, bytes: &[u8]) -> Option<Vec<u8>> {
         (self.visit)(path, bytes);
         None
     }
@@ -183,7 +183,7 @@ impl LayeredImage {
         &self,
         index: usize,
         max_file_bytes: u64,
-        visit: &(dyn Fn(&str, Vec<u8>) + Sync),
+        visit: &(dyn Fn(&str, &[u8]) + Sync),
     ) -> Result<LayerChanges, ImageError> {
         let plan = self
             .plan

@@ -139,11 +139,11 @@ fn scan_layer(
         return Ok(hit);
     }
     let scanned = Mutex::new((Vec::new(), Vec::new()));
-    let visit = |path: &str, bytes: Vec<u8>| {
+    let visit = |path: &str, bytes: &[u8]| {
         if options.skip_os_docs && in_os_docs(Path::new(path)) {
             return;
         }
-        let (found, notes) = scan_bytes(scanner, path, &bytes, options.limits);
+        let (found, notes) = scan_bytes(scanner, path, bytes, options.limits);
         let mut scanned = scanned
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

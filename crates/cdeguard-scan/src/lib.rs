@@ -74,8 +74,9 @@ pub struct VulnOptions {
     /// The database; `None` falls back to the embedded example data when
     /// `embedded_fallback` is set, else skips the scanner with a notice.
     pub db: Option<std::sync::Arc<cdeguard_vulndb::Database>>,
-    /// Without `db`, build the embedded example data, and only when a scanned artifact
-    /// has packages (building it costs ~20 ms a scan would otherwise not spend).
+    /// Without `db`, use the embedded example data, and only when a scanned artifact
+    /// has packages (building it costs ~20 ms a scan would otherwise not spend; built
+    /// once, it is kept in the image cache folder, `collect.image.cache_dir`).
     pub embedded_fallback: bool,
     /// Apply the PCI DSS 6.3.3 one-month deadline to high vulnerabilities too.
     pub deadline_includes_high: bool,
@@ -138,6 +139,7 @@ fn rule_run(rule: &'static Rule) -> RuleRun {
 #[must_use]
 pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
     let started_at = jiff::Timestamp::now();
+    let embedded = EmbeddedDb::start(targets, options);
     let inventory = cdeguard_collect::collect(targets, &options.collect);
     let mut inventory = inventory;
     let rules = if options.scanners.contains(&Scanner::Config) {
@@ -176,6 +178,7 @@ pub fn scan(targets: &[Target], options: &ScanOptions) -> ScanReport {
         findings.extend(scan_vulnerabilities(
             &mut inventory,
             &options.vuln,
+            embedded,
             today,
             &mut notices,
         ));
@@ -327,6 +330,56 @@ fn vuln_rule_run() -> RuleRun {
     }
 }
 
+/// The embedded example database, when the vulnerability scanner may fall back to it:
+/// for images (the targets that have packages, and take a while to read) it is loaded
+/// on its own thread while the targets are collected, otherwise only if some artifact
+/// turns out to have packages.
+enum EmbeddedDb {
+    Unused,
+    Loading(std::thread::JoinHandle<Result<cdeguard_vulndb::Database, String>>),
+    OnDemand(Option<std::path::PathBuf>),
+}
+
+impl EmbeddedDb {
+    fn start(targets: &[Target], options: &ScanOptions) -> Self {
+        if !options.scanners.contains(&Scanner::Vuln)
+            || options.vuln.db.is_some()
+            || !options.vuln.embedded_fallback
+        {
+            return Self::Unused;
+        }
+        let cache_dir = options.collect.image.cache_dir.clone();
+        let has_image = targets.iter().any(|t| match t {
+            Target::Path(p) => cdeguard_collect::image::is_image(p),
+            Target::Registry(_) => true,
+            Target::Stdin => false,
+        });
+        if !has_image {
+            return Self::OnDemand(cache_dir);
+        }
+        Self::Loading(std::thread::spawn(move || {
+            cdeguard_vulndb::embedded::database_cached(cache_dir.as_deref())
+                .map_err(|e| e.to_string())
+        }))
+    }
+
+    /// The database (`None` when unused).
+    fn get(self) -> Option<Result<cdeguard_vulndb::Database, String>> {
+        match self {
+            Self::Unused => None,
+            Self::Loading(thread) => Some(
+                thread
+                    .join()
+                    .unwrap_or_else(|_| Err("building the embedded data failed".to_owned())),
+            ),
+            Self::OnDemand(cache_dir) => Some(
+                cdeguard_vulndb::embedded::database_cached(cache_dir.as_deref())
+                    .map_err(|e| e.to_string()),
+            ),
+        }
+    }
+}
+
 /// Most undecidable-advisory notices listed one by one.
 const MAX_UNDECIDABLE_NOTICES: usize = 20;
 
@@ -334,6 +387,7 @@ const MAX_UNDECIDABLE_NOTICES: usize = 20;
 fn scan_vulnerabilities(
     inventory: &mut Inventory,
     options: &VulnOptions,
+    embedded_db: EmbeddedDb,
     today: jiff::civil::Date,
     notices: &mut Vec<String>,
 ) -> Vec<cdeguard_model::Finding> {
@@ -344,16 +398,17 @@ fn scan_vulnerabilities(
             if inventory.images.iter().all(|i| i.packages.is_empty()) {
                 return Vec::new();
             }
-            embedded = match cdeguard_vulndb::embedded::database() {
-                Ok(db) => db,
-                Err(e) => {
+            embedded = match embedded_db.get() {
+                Some(Ok(db)) => db,
+                Some(Err(message)) => {
                     inventory.errors.push(InputError {
                         path: cdeguard_vulndb::embedded::NAME.to_owned(),
                         line: None,
-                        message: e.to_string(),
+                        message,
                     });
                     return Vec::new();
                 }
+                None => return Vec::new(),
             };
             notices.push(format!(
                 "no vulnerability database at the default location: using the {} (run `cdeguard db update` for the full OSV data)",

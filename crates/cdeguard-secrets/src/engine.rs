@@ -1,6 +1,8 @@
 //! The matching engine: one case-insensitive Aho-Corasick pass finds which detectors'
 //! keywords occur, then only those detectors' regexes run over the input.
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -22,7 +24,10 @@ pub(crate) struct RawMatch {
 /// Compiled detectors.
 pub(crate) struct Engine {
     detectors: Vec<&'static Detector>,
-    regexes: Vec<Regex>,
+    /// Each detector's regex, compiled when its keywords first occur: most scans meet
+    /// a few detectors' keywords, and compiling all of them up front is most of the
+    /// work of a short scan (an image rescan that only redacts its configuration).
+    regexes: Vec<OnceLock<Regex>>,
     keywords: AhoCorasick,
     /// Keyword pattern index -> detector index.
     keyword_owner: Vec<usize>,
@@ -48,17 +53,7 @@ fn line_end(haystack: &[u8], pos: usize) -> usize {
 impl Engine {
     pub(crate) fn new() -> Self {
         let detectors: Vec<&'static Detector> = detectors::all().collect();
-        let regexes = detectors
-            .iter()
-            .map(|d| {
-                // ASCII classes and word boundaries: credentials are ASCII, and Unicode
-                // `\w`/`\b` would cost tens of MB and a third of a second to compile.
-                RegexBuilder::new(d.pattern)
-                    .unicode(false)
-                    .build()
-                    .expect("detector patterns are tested to compile")
-            })
-            .collect();
+        let regexes = detectors.iter().map(|_| OnceLock::new()).collect();
         let mut words = Vec::new();
         let mut keyword_owner = Vec::new();
         for (i, d) in detectors.iter().enumerate() {
@@ -98,6 +93,17 @@ impl Engine {
         self.detectors[index]
     }
 
+    fn regex(&self, index: usize) -> &Regex {
+        self.regexes[index].get_or_init(|| {
+            // ASCII classes and word boundaries: credentials are ASCII, and Unicode
+            // `\w`/`\b` would cost tens of MB and a third of a second to compile.
+            RegexBuilder::new(self.detectors[index].pattern)
+                .unicode(false)
+                .build()
+                .expect("detector patterns are tested to compile")
+        })
+    }
+
     /// Finds every secret in `haystack`. In `binary` content (printable strings pulled out
     /// of executables and databases) the generic assignment detector is off: format strings
     /// like `password=%s` are everywhere there and a real assignment is not.
@@ -124,7 +130,7 @@ impl Engine {
             }
             for &(from, to) in list {
                 let window = &haystack[from..to];
-                for caps in self.regexes[index].captures_iter(window) {
+                for caps in self.regex(index).captures_iter(window) {
                     let whole = caps.get(0).expect("group 0 always matches");
                     // The secret is the last group that took part in the match (earlier groups
                     // capture context such as an assignment's key).

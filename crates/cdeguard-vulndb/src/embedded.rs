@@ -3,6 +3,8 @@
 //! database downloaded. Scans say when they use it: it is a demonstration subset, not
 //! current threat data.
 
+use std::path::Path;
+
 use crate::db::{Builder, Database, DbError};
 use crate::import::parse_records;
 
@@ -11,11 +13,67 @@ static BUNDLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/example-osv.bun
 /// The name scans report for the embedded data.
 pub const NAME: &str = "embedded example data (examples/vulndb)";
 
-/// Builds the embedded database in memory (a few milliseconds).
+/// Builds the embedded database in memory (~140 M instructions, parsing YAML records).
 ///
 /// # Errors
 /// Never in practice: the bundle is built from the repository's own files.
 pub fn database() -> Result<Database, DbError> {
+    Database::from_bytes(NAME, build())
+}
+
+/// The embedded database, loaded from `cache_dir` when an earlier run of this very
+/// binary left it there (whole-file SHA-256 checked: a damaged file is rebuilt), else
+/// built and left there for the next run (a rescan then spends ~1 M instructions on it
+/// instead of ~140 M). Without a cache folder, or when it cannot be written, just built.
+///
+/// # Errors
+/// Those of [`database`].
+pub fn database_cached(cache_dir: Option<&Path>) -> Result<Database, DbError> {
+    let Some(dir) = cache_dir else {
+        return database();
+    };
+    let path = dir.join(format!("embedded-vulndb-{}.cdgdb", cache_key()));
+    if let Some(db) = std::fs::read(&path)
+        .ok()
+        .and_then(|bytes| Database::from_bytes(NAME, bytes).ok())
+        .filter(|db| db.verify().is_ok())
+    {
+        return Ok(db);
+    }
+    let bytes = build();
+    // A cache: no sync, and a failed write only costs the next run a rebuild.
+    let tmp = dir.join(format!(".embedded-vulndb.{}.tmp", std::process::id()));
+    if std::fs::create_dir_all(dir).is_ok()
+        && std::fs::write(&tmp, &bytes).is_ok()
+        && std::fs::rename(&tmp, &path).is_err()
+    {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Database::from_bytes(NAME, bytes)
+}
+
+/// What a cached copy must match: the bundle, and the binary that built it (import
+/// and database format change with the code, not only with the records).
+fn cache_key() -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    h.update(BUNDLE);
+    h.update(env!("CARGO_PKG_VERSION"));
+    if let Some((len, modified)) = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .ok()
+        .and_then(|m| Some((m.len(), m.modified().ok()?)))
+    {
+        h.update(format!("{len} {modified:?}"));
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The database file of the bundled records.
+fn build() -> Vec<u8> {
     let mut builder = Builder::new(vec![NAME.to_owned()]);
     let mut rest = BUNDLE;
     while let Some((name, after_name)) = split_nul(rest) {
@@ -36,7 +94,7 @@ pub fn database() -> Result<Database, DbError> {
             }
         }
     }
-    Database::from_bytes(NAME, builder.to_bytes())
+    builder.to_bytes()
 }
 
 fn split_nul(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -57,5 +115,33 @@ mod tests {
             db.info()
         );
         assert_eq!(db.info().ecosystems["PyPI"].packages, 8);
+    }
+
+    #[test]
+    fn the_cached_copy_is_the_built_database_and_a_damaged_one_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let built = super::database().unwrap();
+        let first = super::database_cached(Some(dir.path())).unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        let cached = super::database_cached(Some(dir.path())).unwrap();
+        for db in [&first, &cached] {
+            assert_eq!(db.name(), super::NAME);
+            assert_eq!(db.info().records, built.info().records);
+            assert_eq!(db.info().ecosystems, built.info().ecosystems);
+        }
+        // Flip one byte of the cached file: the digest check refuses it, and the
+        // database is built again (and the file repaired).
+        let mut bytes = std::fs::read(&files[0]).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        std::fs::write(&files[0], &bytes).unwrap();
+        let rebuilt = super::database_cached(Some(dir.path())).unwrap();
+        assert_eq!(rebuilt.info().records, built.info().records);
+        let repaired = super::Database::from_bytes("x", std::fs::read(&files[0]).unwrap());
+        assert!(repaired.unwrap().verify().is_ok());
     }
 }

@@ -28,8 +28,10 @@ pub(crate) fn section<'a>(bytes: &'a [u8], names: &[&str]) -> Option<std::borrow
 /// An ELF file as `section` needs it for `names`, without reading the rest: a buffer of
 /// the file's size where only the ELF header, program and section header tables, the
 /// section name table and the sections named `names` are read; every other byte stays
-/// zero (allocated lazily by the OS, never read from disk). `None` when the file is not
-/// an ELF file this can lay out (Mach-O, PE, extended section numbering): read it whole.
+/// zero (allocated lazily by the OS, never read from disk). An ELF file with none of
+/// those sections (most executables) comes back empty, without allocating its size:
+/// nothing in it is for `section`. `None` when the file is not an ELF file this can lay
+/// out (Mach-O, PE, extended section numbering): read it whole.
 ///
 /// # Errors
 /// I/O errors, and ranges past the end of the file.
@@ -53,7 +55,6 @@ pub(crate) fn read_elf_sparsely(
     let Ok(len) = usize::try_from(size) else {
         return Ok(None);
     };
-    let mut image = vec![0u8; len];
     let field = |bytes: &[u8], at: usize, width: usize| -> u64 {
         let b = &bytes[at..at + width];
         let mut v = 0u64;
@@ -81,15 +82,19 @@ pub(crate) fn read_elf_sparsely(
     if section_headers.2 == 0 || names_index >= section_headers.2 {
         return Ok(None); // extended numbering, or no sections
     }
-    image[..filled].copy_from_slice(&head[..filled]);
-    for (offset, entry_size, count) in [program_headers, section_headers] {
-        load(file, &mut image, offset, entry_size * count)?;
-    }
+    // The section header table and the section names are read into buffers of their
+    // own first: only a file that has a wanted section is laid out at its full size.
+    let table = read_range(
+        file,
+        size,
+        section_headers.0,
+        section_headers.1 * section_headers.2,
+    )?;
     // (name offset, file offset, size, type) of section `i`.
-    let section = |image: &[u8], i: u64| -> io::Result<(u64, u64, u64, u64)> {
-        let at = usize::try_from(section_headers.0 + i * section_headers.1).map_err(invalid)?;
+    let section = |i: u64| -> io::Result<(u64, u64, u64, u64)> {
+        let at = usize::try_from(i * section_headers.1).map_err(invalid)?;
         let (offset_at, size_at) = if wide { (24, 32) } else { (16, 20) };
-        let header = image
+        let header = table
             .get(at..at + if wide { 64 } else { 40 })
             .ok_or_else(|| invalid("section header"))?;
         Ok((
@@ -100,20 +105,49 @@ pub(crate) fn read_elf_sparsely(
         ))
     };
     const NO_BITS: u64 = 8;
-    let (_, names_offset, names_size, _) = section(&image, names_index)?;
-    load(file, &mut image, names_offset, names_size)?;
+    let (_, names_offset, names_size, _) = section(names_index)?;
+    let section_names = read_range(file, size, names_offset, names_size)?;
+    let mut wanted = Vec::new();
     for i in 0..section_headers.2 {
-        let (name, offset, size, kind) = section(&image, i)?;
-        let name_at = usize::try_from(names_offset + name).map_err(invalid)?;
-        let name = image
-            .get(name_at..)
+        let (name, offset, size, kind) = section(i)?;
+        let name = usize::try_from(name)
+            .ok()
+            .and_then(|at| section_names.get(at..))
             .and_then(|rest| rest.split(|b| *b == 0).next())
             .unwrap_or_default();
         if kind != NO_BITS && names.iter().any(|n| n.as_bytes() == name) {
-            load(file, &mut image, offset, size)?;
+            wanted.push((offset, size));
         }
     }
+    if wanted.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let mut image = vec![0u8; len];
+    image[..filled].copy_from_slice(&head[..filled]);
+    for (offset, entry_size, count) in [program_headers, section_headers] {
+        load(file, &mut image, offset, entry_size * count)?;
+    }
+    load(file, &mut image, names_offset, names_size)?;
+    for (offset, size) in wanted {
+        load(file, &mut image, offset, size)?;
+    }
     Ok(Some(image))
+}
+
+/// Reads bytes `offset..offset + len` of a file of `size` bytes into a buffer of their own.
+fn read_range(
+    file: &mut (impl Read + Seek),
+    size: u64,
+    offset: u64,
+    len: u64,
+) -> io::Result<Vec<u8>> {
+    if offset.checked_add(len).is_none_or(|end| end > size) {
+        return Err(invalid("range"));
+    }
+    let mut bytes = vec![0u8; usize::try_from(len).map_err(invalid)?];
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn invalid(what: impl std::fmt::Display) -> io::Error {

@@ -1,6 +1,7 @@
 //! Rust binaries built with `cargo auditable`: the zlib-compressed JSON dependency list
 //! in the `.dep-v0` section (every crate except the ones of kind `build`).
 
+use std::borrow::Cow;
 use std::io::Read as _;
 
 use cdeguard_model::{Ecosystem, Package};
@@ -48,14 +49,14 @@ impl Cataloger for CargoAuditable {
     fn sections(&self) -> Option<&'static [&'static str]> {
         Some(SECTIONS)
     }
-    fn reduce(&self, bytes: Vec<u8>) -> Option<Vec<u8>> {
-        let compressed = section(&bytes, SECTIONS)?;
+    fn reduce<'a>(&self, bytes: &'a [u8]) -> Option<Cow<'a, [u8]>> {
+        let compressed = section(bytes, SECTIONS)?;
         let mut json = Vec::new();
         flate2::read::ZlibDecoder::new(&compressed[..])
             .take(MAX_JSON)
             .read_to_end(&mut json)
             .ok()?;
-        Some(tagged(TAG, &json))
+        Some(Cow::Owned(tagged(TAG, &json)))
     }
     fn catalog(
         &self,
@@ -95,6 +96,6 @@ mod tests {
                 .catalog("/usr/bin/app", &tagged(TAG, b"{"), &Context::default())
                 .is_err()
         );
-        assert!(CargoAuditable.reduce(vec![0; 2048]).is_none());
+        assert!(CargoAuditable.reduce(&[0; 2048]).is_none());
     }
 }

@@ -3,6 +3,8 @@
 //! `(devel)`), every `dep` (with `=>` replacements) and the Go standard library as
 //! `stdlib` at the toolchain's version.
 
+use std::borrow::Cow;
+
 use cdeguard_model::{Ecosystem, Package};
 
 use super::binary::{is_executable_candidate, section, tagged, untag};
@@ -32,10 +34,13 @@ impl Cataloger for GoBinary {
     fn sections(&self) -> Option<&'static [&'static str]> {
         Some(SECTIONS)
     }
-    fn reduce(&self, bytes: Vec<u8>) -> Option<Vec<u8>> {
-        let data = section(&bytes, SECTIONS)?;
+    fn reduce<'a>(&self, bytes: &'a [u8]) -> Option<Cow<'a, [u8]>> {
+        let data = section(bytes, SECTIONS)?;
         let (version, modinfo) = parse_buildinfo(&data)?;
-        Some(tagged(TAG, format!("{version}\n{modinfo}").as_bytes()))
+        Some(Cow::Owned(tagged(
+            TAG,
+            format!("{version}\n{modinfo}").as_bytes(),
+        )))
     }
     fn catalog(
         &self,
@@ -185,8 +190,24 @@ mod tests {
             sparse[64..64 + 256 * 1024].iter().all(|b| *b == 0),
             "code left unread"
         );
-        let reduced = GoBinary.reduce(sparse).expect("build info found");
-        assert_eq!(Some(reduced), GoBinary.reduce(elf.clone()));
+        let reduced = GoBinary.reduce(&sparse).expect("build info found");
+        assert_eq!(Some(reduced), GoBinary.reduce(&elf));
+        // An executable without build info: only its headers are read, nothing is laid
+        // out, and nothing is kept, as when it is read whole.
+        let plain = crate::catalogers::binary::tests::elf64(256 * 1024, &[]);
+        let mut file = Counting {
+            inner: std::io::Cursor::new(plain.clone()),
+            read: 0,
+        };
+        let plain_meta = FileMeta {
+            size: plain.len() as u64,
+            ..meta
+        };
+        let sparse = crate::read_file(&plain_meta, &mut file).unwrap();
+        assert!(sparse.is_empty(), "{} bytes laid out", sparse.len());
+        assert!(file.read < 4096, "read {} bytes", file.read);
+        assert_eq!(GoBinary.reduce(&sparse), None);
+        assert_eq!(GoBinary.reduce(&plain), None);
         // A script, or a corrupt ELF file, is read whole.
         for bytes in [b"#!/bin/sh\n".repeat(200), elf[..elf.len() - 100].to_vec()] {
             let meta = FileMeta {
@@ -229,6 +250,6 @@ mod tests {
                 .is_empty()
         );
         assert!(parse_buildinfo(&section_bytes("go1.24", "x")[..40]).is_none());
-        assert!(GoBinary.reduce(b"#!/bin/sh\necho hi\n".to_vec()).is_none());
+        assert!(GoBinary.reduce(b"#!/bin/sh\necho hi\n").is_none());
     }
 }
