@@ -170,6 +170,7 @@ fn finding(rule: &NetRule, object: &ObjectRef, message: String, evidence: String
             container: None,
             file: object.path.clone(),
             line: Some(object.line),
+            layer: None,
         },
         message,
         evidence,
