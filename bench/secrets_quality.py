@@ -3,7 +3,8 @@
 
 Labels (ground truth, one (file, line) per secret): bench/secrets-labels.tsv, covering
 detect-secrets' test_data, gitleaks' testdata/repos/nogit and the secrets make-inputs.sh
-plants in the peers' secrets-tree (every other finding there is a false positive).
+plants in the peers' secrets-tree plus the one real credential found there (every other
+finding there is a false positive).
 A tool's finding counts once per (file, line); a finding on a labelled line is a true
 positive, any other a false positive.
 """

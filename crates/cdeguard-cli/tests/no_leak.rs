@@ -92,6 +92,48 @@ fn no_secret_or_pan_in_any_output_format() {
             "{}: the layer and configuration secrets were not reported",
             format.name()
         );
+        // JSON and SARIF also carry the layer as structured fields.
+        let layers: Vec<serde_json::Value> = match format {
+            cdeguard_report::Format::Json => {
+                serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|f| f["resource"].get("layer").cloned())
+                    .collect()
+            }
+            cdeguard_report::Format::Sarif => serde_json::from_slice::<serde_json::Value>(
+                &out.stdout,
+            )
+            .unwrap()["runs"][0]["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|r| r["properties"].get("layer").cloned())
+                .collect(),
+            _ => Vec::new(),
+        };
+        if matches!(
+            format,
+            cdeguard_report::Format::Json | cdeguard_report::Format::Sarif
+        ) {
+            let deleted_key = layers
+                .iter()
+                .find(|l| l["status"] == "deleted" && l["changed_in"] == 1)
+                .unwrap_or_else(|| {
+                    panic!("{}: no structured deleted layer: {layers:?}", format.name())
+                });
+            assert_eq!(
+                (&deleted_key["index"], &deleted_key["count"]),
+                (&0.into(), &3.into())
+            );
+            assert!(
+                deleted_key["digest"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("sha256:")
+            );
+        }
         for value in SECRET_VALUES.iter().map(|s| (*s).to_owned()).chain(pans()) {
             assert!(
                 !text.contains(&value),

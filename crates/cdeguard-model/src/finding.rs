@@ -117,6 +117,77 @@ pub struct Resource {
     pub file: String,
     /// 1-based line in `file`, when known.
     pub line: Option<u32>,
+    /// The image layer that holds `file` (secrets found layer by layer); absent for
+    /// everything else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<LayerLocation>,
+}
+
+/// Where in an image's layers a file is, and whether the merged filesystem still shows
+/// it: a file deleted or overwritten by a later layer is still shipped in its own layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerLocation {
+    /// 0-based position in the image's layer list, in application order (messages say
+    /// `layer {index + 1}/{count}`).
+    pub index: u32,
+    /// Number of layers of the image.
+    pub count: u32,
+    /// The layer's digest (`sha256:…`).
+    pub digest: String,
+    /// The history line that made the layer; absent when the image has none for it, or
+    /// when the line itself holds a secret (its own image-configuration finding reports
+    /// it masked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    pub status: LayerStatus,
+    /// The layer that deleted or overwrote the file (status `deleted`/`overwritten`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_in: Option<u32>,
+    /// The oldest layer whose version of the file already held the same value: it is
+    /// shipped there too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unchanged_since: Option<u32>,
+}
+
+/// Whether a layer's file is what the container sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayerStatus {
+    /// No later layer changes it.
+    Visible,
+    /// A later layer deletes it (whiteout or opaque folder).
+    Deleted,
+    /// A later layer writes another version of it.
+    Overwritten,
+}
+
+/// `layer 1/3 sha256:… (deleted in layer 2/3)`: the layer as reports print it (1-based, as
+/// messages count layers).
+impl std::fmt::Display for LayerLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "layer {}/{} {}", self.index + 1, self.count, self.digest)?;
+        if let Some(by) = self.changed_in {
+            write!(
+                f,
+                " ({} in layer {}/{})",
+                self.status.as_str(),
+                by + 1,
+                self.count
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl LayerStatus {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayerStatus::Visible => "visible",
+            LayerStatus::Deleted => "deleted",
+            LayerStatus::Overwritten => "overwritten",
+        }
+    }
 }
 
 /// Where an accepted risk was declared.
@@ -184,6 +255,34 @@ mod tests {
         assert!(Severity::High < Severity::Critical);
         assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
         assert!("urgent".parse::<Severity>().is_err());
+    }
+
+    #[test]
+    fn layer_locations_print_one_based_with_what_changed_them() {
+        let mut layer = LayerLocation {
+            index: 0,
+            count: 3,
+            digest: "sha256:ab".into(),
+            created_by: None,
+            status: LayerStatus::Visible,
+            changed_in: None,
+            unchanged_since: None,
+        };
+        assert_eq!(layer.to_string(), "layer 1/3 sha256:ab");
+        (layer.status, layer.changed_in) = (LayerStatus::Deleted, Some(1));
+        assert_eq!(
+            layer.to_string(),
+            "layer 1/3 sha256:ab (deleted in layer 2/3)"
+        );
+        // Optional fields are left out of JSON when unset and default when absent.
+        let json = serde_json::to_value(&layer).unwrap();
+        assert_eq!(json["status"], "deleted");
+        assert!(json.get("created_by").is_none());
+        let back: LayerLocation = serde_json::from_value(serde_json::json!({
+            "index": 0, "count": 3, "digest": "sha256:ab", "status": "deleted", "changed_in": 1
+        }))
+        .unwrap();
+        assert_eq!(back, layer);
     }
 
     #[test]

@@ -14,7 +14,10 @@ pub mod pci;
 pub mod report;
 pub mod vulnerability;
 
-pub use finding::{Cis, CisBenchmark, Finding, Resource, Severity, Suppression, SuppressionSource};
+pub use finding::{
+    Cis, CisBenchmark, Finding, LayerLocation, LayerStatus, Resource, Severity, Suppression,
+    SuppressionSource,
+};
 pub use image::{ImageInfo, ImageKind};
 pub use inventory::{
     InputError, InputFormat, Inventory, K8sObject, Location, PodTemplate, Source, SourceId,

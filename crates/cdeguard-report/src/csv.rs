@@ -20,9 +20,10 @@ fn field(value: &str) -> String {
 }
 
 pub(crate) fn render(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(b"rule_id,severity,title,pci,cis,kind,namespace,name,container,file,line,message,evidence,remediation,suppressed,justification\r\n")?;
+    out.write_all(b"rule_id,severity,title,pci,cis,kind,namespace,name,container,file,line,layer_index,layer_digest,layer_status,layer_changed_in,message,evidence,remediation,suppressed,justification\r\n")?;
     for f in &report.findings {
         let cis: Vec<String> = f.cis.iter().map(ToString::to_string).collect();
+        let layer = f.resource.layer.as_ref();
         let row = [
             f.rule_id.clone(),
             f.severity.as_str().to_owned(),
@@ -35,6 +36,15 @@ pub(crate) fn render(report: &ScanReport, out: &mut dyn Write) -> io::Result<()>
             f.resource.container.clone().unwrap_or_default(),
             f.resource.file.clone(),
             f.resource.line.map(|l| l.to_string()).unwrap_or_default(),
+            layer.map(|l| l.index.to_string()).unwrap_or_default(),
+            layer.map(|l| l.digest.clone()).unwrap_or_default(),
+            layer
+                .map(|l| l.status.as_str().to_owned())
+                .unwrap_or_default(),
+            layer
+                .and_then(|l| l.changed_in)
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
             f.message.clone(),
             f.evidence.clone(),
             f.remediation.clone(),

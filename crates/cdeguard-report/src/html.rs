@@ -66,10 +66,14 @@ fn severity_chart(report: &ScanReport) -> String {
 }
 
 fn location(f: &Finding) -> String {
-    match f.resource.line {
+    let mut location = match f.resource.line {
         Some(line) => format!("{}:{line}", f.resource.file),
         None => f.resource.file.clone(),
+    };
+    if let Some(layer) = &f.resource.layer {
+        let _ = write!(location, " in {layer}");
     }
+    location
 }
 
 fn resource(f: &Finding) -> String {

@@ -33,7 +33,10 @@ pub(crate) fn render(report: &ScanReport, out: &mut dyn Write) -> io::Result<()>
             );
         }
         for f in &findings {
-            let location = format!("{}:{}", f.resource.file, f.resource.line.unwrap_or(0));
+            let mut location = format!("{}:{}", f.resource.file, f.resource.line.unwrap_or(0));
+            if let Some(layer) = &f.resource.layer {
+                let _ = write!(location, " in {layer}");
+            }
             let name = format!("{} {} ({location})", f.resource.kind, f.resource.name);
             let body = match &f.suppressed {
                 Some(s) => {

@@ -75,6 +75,9 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
         "partialFingerprints": {"cdeguard/v1": fingerprint},
         "properties": {"pci-dss": f.pci, "severity": f.severity.as_str(), "security-severity": security_severity(f.severity)},
     });
+    if let Some(layer) = &f.resource.layer {
+        value["properties"]["layer"] = json!(layer);
+    }
     if let Some(index) = rule_index {
         value["ruleIndex"] = json!(index);
     }

@@ -7,8 +7,8 @@ use std::process::Command;
 
 use cdeguard_model::report::{RuleRun, SCHEMA_VERSION, ToolInfo};
 use cdeguard_model::{
-    Cis, Finding, InputError, InputFormat, Resource, ScanReport, Severity, Source, Suppression,
-    SuppressionSource,
+    Cis, Finding, InputError, InputFormat, LayerLocation, LayerStatus, Resource, ScanReport,
+    Severity, Source, Suppression, SuppressionSource,
 };
 use cdeguard_report::requirements::{Status, evaluate};
 use cdeguard_report::{Format, TerminalOptions, render};
@@ -42,6 +42,7 @@ fn finding(rule_id: &str, pci: &str, name: &str, suppressed: bool) -> Finding {
             container: Some("app".into()),
             file: "k8s/app.yaml".into(),
             line: Some(7),
+            layer: None,
         },
         message: "bad =thing, \"quoted\"".into(),
         evidence: "spec.x = true".into(),
@@ -286,4 +287,79 @@ fn terminal_output_groups_by_severity_and_lists_accepted_risks() {
             && text.contains("error: broken.yaml:3: bad <yaml>")
     );
     assert!(!text.contains('\x1b'), "no colour when not asked");
+}
+
+/// A report whose one finding is a secret in an image layer that a later layer deleted.
+fn layered_report() -> ScanReport {
+    let mut report = report(false);
+    let mut finding = finding("CDG-A", "2.2.6", "app.tar", false);
+    finding.resource.layer = Some(LayerLocation {
+        index: 0,
+        count: 3,
+        digest: "sha256:a797caa193bd".into(),
+        created_by: Some("ADD rootfs /".into()),
+        status: LayerStatus::Deleted,
+        changed_in: Some(1),
+        unchanged_since: None,
+    });
+    report.findings = vec![finding];
+    report
+}
+
+#[test]
+fn the_layer_of_a_finding_is_structured_in_every_format() {
+    let json: serde_json::Value =
+        serde_json::from_str(&rendered(&layered_report(), Format::Json)).unwrap();
+    let layer = &json["findings"][0]["resource"]["layer"];
+    assert_eq!(
+        (
+            &layer["index"],
+            &layer["count"],
+            &layer["digest"],
+            &layer["status"],
+            &layer["changed_in"]
+        ),
+        (
+            &0.into(),
+            &3.into(),
+            &"sha256:a797caa193bd".into(),
+            &"deleted".into(),
+            &1.into()
+        )
+    );
+    assert_eq!(layer["created_by"], "ADD rootfs /");
+    assert!(layer.get("unchanged_since").is_none());
+    // Findings without a layer have no `layer` key.
+    let plain: serde_json::Value =
+        serde_json::from_str(&rendered(&report(false), Format::Json)).unwrap();
+    assert!(plain["findings"][0]["resource"].get("layer").is_none());
+
+    let sarif: serde_json::Value =
+        serde_json::from_str(&rendered(&layered_report(), Format::Sarif)).unwrap();
+    let properties = &sarif["runs"][0]["results"][0]["properties"];
+    assert_eq!(properties["layer"], *layer);
+    assert_eq!(properties["pci-dss"][0], "2.2.6");
+
+    let csv = rendered(&layered_report(), Format::Csv);
+    let rows: Vec<Vec<&str>> = csv
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').collect())
+        .collect();
+    let column = |name: &str| rows[0].iter().position(|c| *c == name).unwrap();
+    assert_eq!(
+        [
+            rows[1][column("layer_index")],
+            rows[1][column("layer_digest")],
+            rows[1][column("layer_status")],
+            rows[1][column("layer_changed_in")]
+        ],
+        ["0", "sha256:a797caa193bd", "deleted", "1"]
+    );
+
+    let printed = "layer 1/3 sha256:a797caa193bd (deleted in layer 2/3)";
+    for format in [Format::Html, Format::Junit] {
+        let text = rendered(&layered_report(), format);
+        assert!(text.contains(printed), "{}: {text}", format.name());
+    }
 }

@@ -100,6 +100,7 @@ impl<'a> Emitter<'a> {
             container: container.map(str::to_owned),
             file: self.inventory.path(object.loc).to_owned(),
             line: Some(if line == 0 { object.loc.line } else { line }),
+            layer: None,
         }
     }
 
@@ -130,6 +131,7 @@ impl<'a> Emitter<'a> {
             container: None,
             file: self.inventory.path(container.loc).to_owned(),
             line: Some(if line == 0 { container.loc.line } else { line }),
+            layer: None,
         }
     }
 
@@ -161,6 +163,7 @@ impl<'a> Emitter<'a> {
             container: None,
             file,
             line: Some(if line == 0 { dockerfile.loc.line } else { line }),
+            layer: None,
         }
     }
 
@@ -189,6 +192,7 @@ impl<'a> Emitter<'a> {
                 |loc| self.inventory.path(loc).to_owned(),
             ),
             line: Some(1),
+            layer: None,
         }
     }
 

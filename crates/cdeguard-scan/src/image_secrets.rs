@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use cdeguard_image::ImageOptions;
 use cdeguard_image::layer_files::{Fate, LayerChanges, LayerInfo, LayeredImage, fate};
-use cdeguard_model::{Finding, InputError, Resource};
+use cdeguard_model::{Finding, InputError, LayerLocation, LayerStatus, Resource};
 use cdeguard_secrets::Scanner;
 use cdeguard_secrets::files::{FileDetections, FileScanOptions, in_os_docs, scan_bytes};
 use rayon::prelude::*;
@@ -180,38 +180,52 @@ fn store(dir: &Path, file: &Path, scan: &LayerScan) {
     }
 }
 
-/// How findings name layers: `layer 2/3 (sha256:0a1b2c3d4e5f…, RUN …)`. A history line
+/// The layers as findings describe them: in words for messages (`layer 2/3
+/// (sha256:0a1b2c3d4e5f…, `RUN …`)`) and as structured [`LayerLocation`]s. A history line
 /// that itself holds a secret is not repeated (its own configuration finding masks it).
 struct LayerNames {
     names: Vec<String>,
-    digests: Vec<String>,
+    locations: Vec<LayerLocation>,
 }
 
 impl LayerNames {
     fn new(scanner: &Scanner, layers: &[LayerInfo]) -> Self {
         let count = layers.len();
-        let names = layers
-            .iter()
-            .map(|l| {
-                let short: String = l.digest.chars().take(19).collect();
-                let made_by = match &l.created_by {
-                    Some(c) if scanner.scan_text(c.as_bytes(), true).is_empty() => {
-                        let c = c.trim();
-                        let cut: String = c.chars().take(80).collect();
-                        let ellipsis = if cut.len() < c.len() { "…" } else { "" };
-                        format!(", `{cut}{ellipsis}`")
-                    }
-                    Some(_) => ", history line withheld: it holds a secret".to_owned(),
-                    None => String::new(),
-                };
-                format!("layer {}/{count} ({short}…{made_by})", l.index + 1)
-            })
-            .collect();
-        Self {
-            names,
-            digests: layers.iter().map(|l| l.digest.clone()).collect(),
+        let mut names = Vec::with_capacity(count);
+        let mut locations = Vec::with_capacity(count);
+        for l in layers {
+            let created_by = l
+                .created_by
+                .as_deref()
+                .filter(|c| scanner.scan_text(c.as_bytes(), true).is_empty())
+                .map(str::trim);
+            let short: String = l.digest.chars().take(19).collect();
+            let made_by = match (created_by, &l.created_by) {
+                (Some(c), _) => {
+                    let cut: String = c.chars().take(80).collect();
+                    let ellipsis = if cut.len() < c.len() { "…" } else { "" };
+                    format!(", `{cut}{ellipsis}`")
+                }
+                (None, Some(_)) => ", history line withheld: it holds a secret".to_owned(),
+                (None, None) => String::new(),
+            };
+            names.push(format!("layer {}/{count} ({short}…{made_by})", l.index + 1));
+            locations.push(LayerLocation {
+                index: to_u32(l.index),
+                count: to_u32(count),
+                digest: l.digest.clone(),
+                created_by: created_by.map(str::to_owned),
+                status: LayerStatus::Visible,
+                changed_in: None,
+                unchanged_since: None,
+            });
         }
+        Self { names, locations }
     }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// One detection's identity across versions of a file: path, archive member, rule and
@@ -236,29 +250,38 @@ fn layered_findings(
     // The oldest layer of a secret carried unchanged into newer versions of its file.
     let mut first_shipped: HashMap<SameSecret<'_>, usize> = HashMap::new();
     let mut out = Vec::new();
-    for (layer, files) in found.iter().enumerate() {
+    for (layer_index, files) in found.iter().enumerate() {
         for f in files {
-            let fate = fate(changes, layer, &f.path);
+            let fate = fate(changes, layer_index, &f.path);
             for d in &f.detections {
                 let same: SameSecret<'_> = (&*f.path, &*f.label, &*d.rule_id, &*d.fingerprint);
                 if let Fate::Overwritten(newer) = fate
                     && present.contains(&(newer, same))
                 {
-                    first_shipped.entry(same).or_insert(layer);
+                    first_shipped.entry(same).or_insert(layer_index);
                     continue;
                 }
+                let mut layer = layers.locations[layer_index].clone();
                 let mut context = match fate {
-                    Fate::Visible => format!("in {}", layers.names[layer]),
-                    Fate::Deleted(by) => format!(
-                        "deleted in {} but still shipped in {}",
-                        layers.names[by], layers.names[layer]
-                    ),
-                    Fate::Overwritten(by) => format!(
-                        "overwritten in {} but still shipped in {}",
-                        layers.names[by], layers.names[layer]
-                    ),
+                    Fate::Visible => format!("in {}", layers.names[layer_index]),
+                    Fate::Deleted(by) => {
+                        (layer.status, layer.changed_in) = (LayerStatus::Deleted, Some(to_u32(by)));
+                        format!(
+                            "deleted in {} but still shipped in {}",
+                            layers.names[by], layers.names[layer_index]
+                        )
+                    }
+                    Fate::Overwritten(by) => {
+                        (layer.status, layer.changed_in) =
+                            (LayerStatus::Overwritten, Some(to_u32(by)));
+                        format!(
+                            "overwritten in {} but still shipped in {}",
+                            layers.names[by], layers.names[layer_index]
+                        )
+                    }
                 };
                 if let Some(first) = first_shipped.get(&same) {
+                    layer.unchanged_since = Some(to_u32(*first));
                     context.push_str(&format!(
                         "; unchanged since {}, which ships it too",
                         layers.names[*first]
@@ -272,6 +295,7 @@ fn layered_findings(
                     name: image_name.to_owned(),
                     file: format!("{image_path}!{}", f.path),
                     line: (f.has_lines && f.label == f.path && d.line > 0).then_some(d.line),
+                    layer: Some(layer),
                     ..Resource::default()
                 };
                 let mut finding =
@@ -279,12 +303,51 @@ fn layered_findings(
                 finding.evidence = format!(
                     "{}; layer {} {}",
                     finding.evidence,
-                    layer + 1,
-                    layers.digests[layer]
+                    layer_index + 1,
+                    layers.locations[layer_index].digest
                 );
                 out.push(finding);
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_are_described_without_history_lines_that_hold_secrets() {
+        let scanner = Scanner::new(cdeguard_secrets::FingerprintKey::new(b"test"));
+        let layer = |index, created_by: Option<&str>| LayerInfo {
+            index,
+            digest: format!("sha256:{index}"),
+            created_by: created_by.map(str::to_owned),
+        };
+        let names = LayerNames::new(
+            &scanner,
+            &[
+                layer(0, Some("ADD rootfs /")),
+                layer(
+                    1,
+                    Some("|1 NPM_TOKEN=npm_B0u1ldArgAbCdEfGhIjKlMnOpQrStUvWx567 /bin/sh -c make"),
+                ),
+                layer(2, None),
+            ],
+        );
+        let created_by: Vec<Option<&str>> = names
+            .locations
+            .iter()
+            .map(|l| l.created_by.as_deref())
+            .collect();
+        assert_eq!(created_by, vec![Some("ADD rootfs /"), None, None]);
+        assert!(
+            names.names[1].contains("history line withheld"),
+            "{}",
+            names.names[1]
+        );
+        assert!(!format!("{:?}{:?}", names.names, names.locations).contains("npm_B0u1ld"));
+        assert_eq!((names.locations[2].index, names.locations[2].count), (2, 3));
+    }
 }

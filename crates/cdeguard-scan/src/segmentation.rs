@@ -82,6 +82,7 @@ fn finding(rule: &ScannerRule, object: &ObjectRef, message: String, evidence: St
             container: None,
             file: object.path.clone(),
             line: Some(object.line),
+            layer: None,
         },
         message,
         evidence,

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use cdeguard_collect::Target;
-use cdeguard_model::Finding;
+use cdeguard_model::{Finding, LayerStatus};
 use cdeguard_scan::{ScanOptions, Scanner, scan};
 
 fn image() -> PathBuf {
@@ -90,6 +90,44 @@ fn deleted_hidden_and_overwritten_files_are_reported_with_their_layers() {
     assert!(stripe.evidence.ends_with(LAYER_3), "{}", stripe.evidence);
     assert_eq!(stripe.resource.line, Some(2));
 
+    // The same facts as structured fields (`resource.layer`), 0-based.
+    let layer = |f: &Finding| {
+        f.resource
+            .layer
+            .clone()
+            .expect("layer findings carry their layer")
+    };
+    let key_layer = layer(key);
+    assert_eq!(
+        (key_layer.index, key_layer.count, key_layer.digest.as_str()),
+        (0, 3, LAYER_1)
+    );
+    assert_eq!(
+        (key_layer.status, key_layer.changed_in),
+        (LayerStatus::Deleted, Some(1))
+    );
+    assert_eq!(key_layer.created_by.as_deref(), Some("ADD rootfs /"));
+    let pan_layer = layer(pan);
+    assert_eq!(
+        (pan_layer.index, pan_layer.status, pan_layer.changed_in),
+        (0, LayerStatus::Overwritten, Some(1))
+    );
+    let env_layer = layer(env);
+    assert_eq!(
+        (env_layer.status, env_layer.changed_in),
+        (LayerStatus::Deleted, Some(2))
+    );
+    let stripe_layer = layer(stripe);
+    assert_eq!(
+        (
+            stripe_layer.index,
+            stripe_layer.digest.as_str(),
+            stripe_layer.status,
+            stripe_layer.changed_in,
+            stripe_layer.unchanged_since
+        ),
+        (2, LAYER_3, LayerStatus::Visible, None, Some(0))
+    );
     // The layer that deleted the key was made by a build-arg line holding a token: the
     // line is not repeated in the layer's description.
     assert!(

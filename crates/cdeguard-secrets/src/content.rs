@@ -250,26 +250,26 @@ fn decode<'a>(label: &str, bytes: Cow<'a, [u8]>) -> Text<'a> {
     }
 }
 
-/// Runs of at least `min` printable ASCII bytes, one per line.
-fn printable_strings(bytes: &[u8], min: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, b) in bytes.iter().enumerate() {
-        let printable = (0x20..0x7f).contains(b) || *b == b'\t';
-        match (printable, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                if i - s >= min {
-                    out.extend_from_slice(&bytes[s..i]);
-                    out.push(b'\n');
-                }
-                start = None;
-            }
-            _ => {}
-        }
+/// Printable ASCII and tab, by byte value.
+const PRINTABLE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        table[b] = true;
+        b += 1;
     }
-    if let Some(s) = start.filter(|s| bytes.len() - s >= min) {
-        out.extend_from_slice(&bytes[s..]);
+    table[b'\t' as usize] = true;
+    table
+};
+
+/// Runs of at least `min` (> 0) printable ASCII bytes, one per line.
+fn printable_strings(bytes: &[u8], min: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() / 4);
+    for (start, end) in crate::runs::long_runs(bytes, min, |b| PRINTABLE[usize::from(b)]) {
+        out.extend_from_slice(&bytes[start..end]);
+        if end < bytes.len() {
+            out.push(b'\n');
+        }
     }
     out
 }
@@ -316,6 +316,15 @@ mod tests {
                 "db.password=s3cr3t-value\n".into()
             )]
         );
+    }
+
+    #[test]
+    fn printable_strings_are_one_per_line() {
+        assert_eq!(
+            printable_strings(b"\0abcdef\0ab\0\tghijklm", 6),
+            b"abcdef\n\tghijklm"
+        );
+        assert_eq!(printable_strings(b"abcdefg\x01", 6), b"abcdefg\n");
     }
 
     #[test]

@@ -125,7 +125,7 @@ impl Engine {
         let mut out = Vec::new();
         for (index, list) in windows.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
             let detector = self.detectors[index];
-            if binary && detector.id == "generic-password-assignment" {
+            if binary && detector.is_generic() {
                 continue;
             }
             for &(from, to) in list {
@@ -160,6 +160,27 @@ impl Engine {
                             }
                             None
                         }
+                        Check::Block(min) => {
+                            if key.is_some_and(is_reference_key) {
+                                continue;
+                            }
+                            let indent = caps.name("indent").map_or(0, |m| m.len());
+                            out.extend(
+                                crate::block::values(window, secret.start(), secret.end(), indent)
+                                    .into_iter()
+                                    .filter(|&(start, end)| {
+                                        let value = &window[start..end];
+                                        !is_placeholder(value) && shannon_entropy(value) >= min
+                                    })
+                                    .map(|(start, end)| RawMatch {
+                                        detector: index,
+                                        start: from + start,
+                                        end: from + end,
+                                        encrypted: None,
+                                    }),
+                            );
+                            continue;
+                        }
                         Check::DockerAuth => {
                             if !decodes_to_user_password(value) {
                                 continue;
@@ -180,15 +201,9 @@ impl Engine {
         // Overlapping windows of one detector can report the same match twice.
         out.sort_by_key(|m| (m.detector, m.start, m.end));
         out.dedup_by_key(|m| (m.detector, m.start, m.end));
-        // The same bytes found by a specific detector and by the generic one: keep the
+        // The same bytes found by a specific detector and by a generic one: keep the
         // specific one (it names the provider).
-        out.sort_by_key(|m| {
-            (
-                m.start,
-                m.end,
-                self.detectors[m.detector].id == "generic-password-assignment",
-            )
-        });
+        out.sort_by_key(|m| (m.start, m.end, self.detectors[m.detector].is_generic()));
         out.dedup_by(|later, earlier| later.start < earlier.end && later.end > earlier.start);
         out
     }
@@ -405,6 +420,62 @@ mod tests {
             ids(&e, "db_password: \"Tk-9f3!vault-2024\""),
             vec!["generic-password-assignment"]
         );
+    }
+
+    fn block_values(text: &str) -> Vec<&str> {
+        Engine::new()
+            .find(text.as_bytes(), false)
+            .iter()
+            .map(|m| &text[m.start..m.end])
+            .collect()
+    }
+
+    #[test]
+    fn values_on_the_lines_under_a_secret_key_are_found() {
+        // ini multi-line value: each line is a value; weak or placeholder lines are not.
+        assert_eq!(
+            block_values(
+                "[s]\nsecrets_for_app =\n    hunter2\n    password123\n    BEEF0123456789a\n"
+            ),
+            vec!["BEEF0123456789a"]
+        );
+        // YAML one-entry mapping wrapping the value, a digit-less one included.
+        assert_eq!(
+            block_values(
+                "deploy:\n    password:\n        secure: thequickbrownfoxjumpsoverthelazydog\n    on:\n        repo: x/y\n"
+            ),
+            vec!["thequickbrownfoxjumpsoverthelazydog"]
+        );
+        // Block scalars and sequences.
+        assert_eq!(
+            block_values(
+                "api_tokens:\n  - 'Zk3pQ9vX2mLr8sT4'\n  - ${TOKEN}\nprivate_key_pass: |\n  q8Rk-2mZv-Lp4x\nnext: 1\n"
+            ),
+            vec!["Zk3pQ9vX2mLr8sT4", "q8Rk-2mZv-Lp4x"]
+        );
+    }
+
+    #[test]
+    fn settings_objects_and_references_under_a_secret_key_are_not_values() {
+        for text in [
+            // Several entries: a settings object.
+            "password:\n  fromVault: kv-prod-db-01\n  rotate: weekly\n",
+            // One entry whose key points to the secret.
+            "secret:\n  secretName: tls-cert-prod-01\n",
+            "- name: DB\n  secretKeyRef:\n    key: pw-key-2024\n",
+            // Not indented deeper than the key: the next key, not a value.
+            "password:\nuser: Zk3pQ9vX2mLr8sT4\n",
+            // Items of a nested entry of a settings object.
+            "create_secret:\n  detect: True\n  rules_file:\n    - BUILD_DIR/k8s_audit_rules.yaml\n",
+            // Comments and prose.
+            "token:\n  # Zk3pQ9vX2mLr8sT4\n  see the vault for it\n",
+        ] {
+            assert!(
+                block_values(text).is_empty(),
+                "{text}: {:?}",
+                block_values(text)
+            );
+        }
     }
 
     #[test]

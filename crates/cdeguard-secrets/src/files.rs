@@ -142,9 +142,12 @@ fn scan_file(scanner: &Scanner, path: &Path, options: &FileScanOptions) -> FileR
     let result = if size > CHUNK as u64 {
         scan_large_file(scanner, path, &display, options)
     } else {
-        std::fs::read(path).map(|bytes| {
-            let (found, notes) = scan_bytes(scanner, &display, &bytes, options.limits);
-            (found, notes, bytes.len() as u64)
+        READ_BUFFER.with_borrow_mut(|bytes| {
+            use std::io::Read as _;
+            bytes.clear();
+            std::fs::File::open(path)?.read_to_end(bytes)?;
+            let (found, notes) = scan_bytes(scanner, &display, bytes, options.limits);
+            Ok((found, notes, bytes.len() as u64))
         })
     };
     match result {
@@ -159,8 +162,15 @@ fn scan_file(scanner: &Scanner, path: &Path, options: &FileScanOptions) -> FileR
 
 /// Files larger than this are read in chunks of this size (bounded memory).
 const CHUNK: usize = 8 << 20;
+
 /// Consecutive chunks overlap by this much, so a secret on a chunk border is seen whole.
 const OVERLAP: usize = 64 << 10;
+
+thread_local! {
+    /// Each scanning thread reads its files into one buffer: a fresh allocation per file
+    /// costs more (the kernel zeroes every new page) than reading a typical file.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// Scans a large file chunk by chunk (archives, which need random access, whole).
 fn scan_large_file(

@@ -65,10 +65,25 @@ pub(crate) struct Literal {
 
 const MAX_LEN: usize = 512;
 
-/// Bytes of base64, base64url and hex (`=` only as trailing padding, see `find_in_line`).
+/// Bytes of base64, base64url and hex (`=` only as trailing padding, see `find_in_line`),
+/// by byte value: every byte of every text goes through this test.
+const TOKEN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-');
+        b += 1;
+    }
+    table
+};
+
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
+    TOKEN_BYTES[usize::from(b)]
 }
+
+/// The shortest candidate (hex): shorter tokens are skipped unread.
+const MIN_LEN: usize = 16;
 
 /// Whether a key names a public digest or identifier: one of its words is a digest or
 /// identifier word (`checksum`, `fileHash`, `sha256`, `h1`, `Build-Ids`, `GPG_KEY`
@@ -246,38 +261,36 @@ fn is_comment(line: &[u8]) -> bool {
 pub(crate) fn find(text: &[u8]) -> Vec<Literal> {
     let mut out = Vec::new();
     let mut line_start = 0;
-    for line in text.split(|b| *b == b'\n') {
-        if !is_comment(line) {
+    let ends = memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len()));
+    for line_end in ends {
+        let line = &text[line_start..line_end];
+        if line.len() >= MIN_LEN && !is_comment(line) {
             find_in_line(line, line_start, &mut out);
         }
-        line_start += line.len() + 1;
+        line_start = line_end + 1;
     }
     out
 }
 
 fn find_in_line(line: &[u8], offset: usize, out: &mut Vec<Literal>) {
-    let mut i = 0;
-    while i < line.len() {
-        if !is_token_byte(line[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < line.len() && is_token_byte(line[i]) {
-            i += 1;
-        }
+    for (start, token_end) in crate::runs::long_runs(line, MIN_LEN, is_token_byte) {
         // Up to two `=` of base64 padding, unless they start an assignment (`key=value`).
-        let padding = line[i..].iter().take(2).take_while(|b| **b == b'=').count();
-        if !line
-            .get(i + padding)
+        let padding = line[token_end..]
+            .iter()
+            .take(2)
+            .take_while(|b| **b == b'=')
+            .count();
+        let end = if line
+            .get(token_end + padding)
             .is_some_and(|b| is_token_byte(*b) || *b == b'=')
         {
-            i += padding;
-        }
-        let end = i;
+            token_end
+        } else {
+            token_end + padding
+        };
         let token = &line[start..end];
         let len = token.len();
-        if !(16..=MAX_LEN).contains(&len) {
+        if !(MIN_LEN..=MAX_LEN).contains(&len) {
             continue;
         }
         let before = start.checked_sub(1).map(|p| line[p]);

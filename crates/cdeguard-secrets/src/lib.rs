@@ -6,6 +6,7 @@
 //! 6 / last 4 digits, a secret as provider + first 4 characters + length, plus a keyed
 //! fingerprint. **Architecture invariant:** no unmasked value leaves this crate.
 
+mod block;
 pub mod content;
 pub mod detectors;
 mod engine;
@@ -16,6 +17,7 @@ mod high_entropy;
 pub mod image_config;
 pub mod mask;
 pub mod pan;
+mod runs;
 
 use cdeguard_model::Severity;
 
@@ -24,7 +26,7 @@ pub use mask::FingerprintKey;
 
 /// Bumped whenever detection logic outside the detector table changes (PAN rules,
 /// placeholder filters, entropy gates), so cached results of older logic are not reused.
-const DETECTION_REVISION: u32 = 4;
+const DETECTION_REVISION: u32 = 5;
 
 /// PCI DSS requirements of a leaked credential.
 pub const SECRET_PCI: &[&str] = &["8.6.2", "8.3.2", "3.6.1"];

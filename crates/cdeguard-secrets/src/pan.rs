@@ -293,24 +293,35 @@ pub(crate) fn find(haystack: &[u8], binary: bool) -> Vec<PanMatch> {
     out
 }
 
+/// Whether some run of digits, spaces and dashes holds at least `min` (> 0) digits (such
+/// a run is at least `min` bytes long).
 fn has_digit_run(haystack: &[u8], min: usize) -> bool {
-    let mut run = 0;
-    for b in haystack {
-        if b.is_ascii_digit() {
-            run += 1;
-            if run >= min {
-                return true;
-            }
-        } else if *b != b' ' && *b != b'-' {
-            run = 0;
-        }
-    }
-    false
+    crate::runs::long_runs(haystack, min, |b| {
+        b.is_ascii_digit() || b == b' ' || b == b'-'
+    })
+    .any(|(start, end)| {
+        haystack[start..end]
+            .iter()
+            .filter(|b| b.is_ascii_digit())
+            .count()
+            >= min
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digit_runs_count_digits_across_separators_only() {
+        assert!(has_digit_run(b"x 4539 1488 0343 6467 y", 13));
+        assert!(has_digit_run(b"1234567890123", 13));
+        assert!(!has_digit_run(b"123456789012", 13));
+        assert!(!has_digit_run(b"1234567 x 890123456", 13));
+        // Separators alone are no digits, however long.
+        assert!(!has_digit_run(b"--------------- 12345", 13));
+        assert!(has_digit_run(b"ab-------1234567890123-", 13));
+    }
 
     fn found(text: &str) -> Vec<(CardDataKind, Brand, bool)> {
         find(text.as_bytes(), false)

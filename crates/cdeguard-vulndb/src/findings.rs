@@ -126,6 +126,7 @@ pub fn finding(m: &Match, package: &Package, artifact: &str, policy: Policy) -> 
             container: None,
             file: artifact.to_owned(),
             line: None,
+            layer: None,
         },
         message,
         evidence,

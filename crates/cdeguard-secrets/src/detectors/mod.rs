@@ -17,6 +17,10 @@ pub enum Check {
     /// A `name = value` assignment: the value must not be a placeholder or variable
     /// reference and must reach the entropy threshold.
     Assignment(f64),
+    /// A key alone on its line and its indented block (ini multi-line values, YAML
+    /// scalars, sequences and one-entry mappings): each value line of the block must pass
+    /// the placeholder and entropy checks of [`Check::Assignment`].
+    Block(f64),
     /// `"auth": "<base64>"` in a Docker config: must decode to `user:password`.
     DockerAuth,
     /// A PEM/OpenSSH/PuTTY private key: note whether it is encrypted.
@@ -36,6 +40,15 @@ pub struct Detector {
     pub pattern: &'static str,
     pub check: Check,
     pub severity: Severity,
+}
+
+impl Detector {
+    /// The keyword-and-entropy detectors that name no provider: a provider's own detector
+    /// wins over them on the same bytes, and printable strings of binaries skip them.
+    #[must_use]
+    pub fn is_generic(&self) -> bool {
+        self.id.starts_with("generic-")
+    }
 }
 
 macro_rules! providers {
