@@ -1,7 +1,10 @@
 //! Go binaries: the module build info Go embeds (`.go.buildinfo` section of ELF,
-//! Mach-O or PE files; Go 1.18+ inline-string layout): the main module (unless
-//! `(devel)`), every `dep` (with `=>` replacements) and the Go standard library as
-//! `stdlib` at the toolchain's version.
+//! Mach-O or PE files; Go 1.18+ inline-string layout): the main module, every `dep`
+//! (with `=>` replacements) and the Go standard library as `stdlib` at the toolchain's
+//! version. A main module built outside version control says `(devel)`; its version is
+//! then the one the release build stamped with the linker, which Go records in the
+//! build settings (`build -ldflags="-X=github.com/x/app/version.Version=8.30.1"`), and
+//! without such a stamp the main module is left out (no version to match advisories to).
 
 use std::borrow::Cow;
 
@@ -23,7 +26,7 @@ impl Cataloger for GoBinary {
         "go-binary"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn required(&self, file: &FileMeta<'_>) -> bool {
         is_executable_candidate(file)
@@ -57,6 +60,11 @@ impl Cataloger for GoBinary {
         for line in modinfo.lines() {
             let fields: Vec<&str> = line.split('\t').collect();
             match fields.as_slice() {
+                ["mod", module, "(devel)", ..] => {
+                    if let Some(version) = linker_stamped_version(modinfo, module) {
+                        modules.push(((*module).to_owned(), version));
+                    }
+                }
                 ["mod" | "dep", module, version, ..] => {
                     modules.push(((*module).to_owned(), (*version).to_owned()))
                 }
@@ -82,6 +90,42 @@ impl Cataloger for GoBinary {
             })
             .collect())
     }
+}
+
+/// The version a `-X` linker flag stamps into a variable of the main module (or of
+/// `main`) whose name ends in "version", e.g. `-X=github.com/x/app/version.Version=8.30.1`
+/// or `-X main.version=v1.2.3`, as `v1.2.3`; only values that start with a digit.
+fn linker_stamped_version(modinfo: &str, module: &str) -> Option<String> {
+    let flags = modinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("build\t-ldflags="))?
+        .trim_matches('"');
+    let mut tokens = flags.split_whitespace();
+    while let Some(token) = tokens.next() {
+        let assignment = match token.strip_prefix("-X") {
+            Some("") => tokens.next()?,
+            Some(rest) => rest.trim_start_matches('='),
+            None => continue,
+        };
+        let Some((symbol, value)) = assignment.split_once('=') else {
+            continue;
+        };
+        let Some((package, variable)) = symbol.rsplit_once('.') else {
+            continue;
+        };
+        let in_main_module = package == "main"
+            || package
+                .strip_prefix(module)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        let number = value.strip_prefix('v').unwrap_or(value);
+        if in_main_module
+            && variable.to_ascii_lowercase().ends_with("version")
+            && number.starts_with(|c: char| c.is_ascii_digit())
+        {
+            return Some(format!("v{number}"));
+        }
+    }
+    None
 }
 
 fn uvarint(bytes: &[u8]) -> Option<(u64, usize)> {
@@ -250,6 +294,42 @@ mod tests {
                 .is_empty()
         );
         assert!(parse_buildinfo(&section_bytes("go1.24", "x")[..40]).is_none());
+    }
+
+    #[test]
+    fn devel_main_module_takes_the_linker_stamped_version() {
+        let modules = |build: &str| -> Vec<(String, String)> {
+            let info = format!(
+                "path\tgithub.com/x/app\nmod\tgithub.com/x/app\t(devel)\t\n{build}build\tGOOS=linux\n"
+            );
+            let payload = tagged(TAG, format!("go1.24.11\n{info}").as_bytes());
+            GoBinary
+                .catalog("/usr/bin/app", &payload, &Context::default())
+                .unwrap()
+                .into_iter()
+                .filter(|p| p.name != "stdlib")
+                .map(|p| (p.name, p.version))
+                .collect()
+        };
+        let app = |v: &str| vec![("github.com/x/app".to_owned(), v.to_owned())];
+        assert_eq!(
+            modules("build\t-ldflags=\"-s -w -X=github.com/x/app/version.Version=8.30.1\"\n"),
+            app("8.30.1")
+        );
+        assert_eq!(
+            modules("build\t-ldflags=\"-X main.gitVersion=v1.2.3 -s\"\n"),
+            app("1.2.3")
+        );
+        // Not the main module's variable, not a version, not a number: left out.
+        for flags in [
+            "-X=github.com/other/lib.Version=1.0.0",
+            "-X=github.com/x/application.Version=1.0.0",
+            "-X=github.com/x/app/build.Commit=1234abc",
+            "-X=github.com/x/app/version.Version=dev",
+        ] {
+            assert_eq!(modules(&format!("build\t-ldflags=\"{flags}\"\n")), []);
+        }
+        assert_eq!(modules(""), []);
         assert!(GoBinary.reduce(b"#!/bin/sh\necho hi\n").is_none());
     }
 }
