@@ -32,8 +32,9 @@ struct Session {
 }
 
 impl Session {
-    /// Notes that one group left the pipeline; the lock goes when none is left.
-    fn done(&mut self) {
+    /// Notes that one group left the pipeline without being written (it failed before);
+    /// the lock goes when none is left.
+    fn dropped(&mut self) {
         self.in_flight -= 1;
         if self.in_flight == 0 {
             self.lock = None;
@@ -51,22 +52,24 @@ impl LogWriter {
         mut on_durable: impl FnMut(&Committed) -> Result<()> + Send,
     ) -> Result<R> {
         let session = Mutex::new(Session::default());
-        let mut store = Store::open(self.layout().clone())?;
+        let mut store = Store::for_stream(self.layout().clone())?;
         let (to_io, prepared_groups) = mpsc::sync_channel::<Prepared>(1);
         let (recycle, spare_frames) = mpsc::channel::<Vec<u8>>();
-        std::thread::scope(|scope| {
+        let outcome = std::thread::scope(|scope| {
             let io = scope.spawn(|| -> Result<()> {
                 for mut prepared in prepared_groups {
-                    let durable = store
+                    let mut durable = store
                         .persist(&mut prepared)
                         .and_then(|()| on_durable(&prepared.committed));
                     let mut shared = session.lock().unwrap_or_else(PoisonError::into_inner);
-                    shared.done();
-                    if durable.is_err() {
-                        // Stop: the lock goes, and no group is taken any more.
+                    shared.in_flight -= 1;
+                    if shared.in_flight == 0 || durable.is_err() {
+                        // Checkpoints are durable before another writer can see them.
+                        durable = durable.and(store.sync_checkpoints());
                         shared.lock = None;
-                        shared.stopped = true;
                     }
+                    // On error: stop, and take no group any more.
+                    shared.stopped = durable.is_err();
                     drop(shared);
                     durable?;
                     let _ = recycle.send(prepared.frames);
@@ -76,15 +79,15 @@ impl LogWriter {
             let mut state: Option<State> = None;
             let fed = feed(&mut |batch: &Batch| {
                 self.check_user_batch(batch)?;
-                let (state, system) = self.enter(&session, &mut state)?;
+                let (current, system) = self.enter(&session, &mut state)?;
                 let frames = spare_frames.try_recv().unwrap_or_default();
                 let prepared = self
-                    .prepare(state, &system, Some(batch), false, frames)
+                    .prepare(current, &system, Some(batch), false, frames)
                     .inspect_err(|_| {
                         session
                             .lock()
                             .unwrap_or_else(PoisonError::into_inner)
-                            .done();
+                            .dropped();
                     })?;
                 // A closed channel means the I/O thread stopped on an error, returned below.
                 to_io
@@ -95,9 +98,11 @@ impl LogWriter {
             let written = io
                 .join()
                 .unwrap_or_else(|_| Err(AuditError::Invalid("the log writer panicked".into())));
-            // The I/O error is the cause of any error `feed` saw after it.
-            written.and(fed)
-        })
+            (written, fed)
+        });
+        let (written, fed) = outcome;
+        // The I/O error is the cause of any error `feed` saw after it.
+        written.and(store.sync_checkpoints()).and(fed)
     }
 
     /// Counts one more group in flight, first taking the lock and loading the state if

@@ -13,9 +13,13 @@
 //!    missing tail past everything acknowledged, which recovery cuts off and records;
 //! 3. the proof index is appended without fsync: it is derived data, checked against the
 //!    log size on every open and rebuilt from the segments when it falls short;
-//! 4. a due checkpoint line is appended and fsynced (a checkpoint is handed out, so it
-//!    must survive); it only ever covers records made durable in step 2. A crash inside
-//!    it leaves an unterminated line, which recovery cuts off;
+//! 4. a due checkpoint line is appended; it only ever covers records made durable in
+//!    step 2. A single commit fsyncs it at once. A stream (`pipeline`) defers that fsync
+//!    until it lets go of the log lock or ends ([`Store::sync_checkpoints`]): one fsync
+//!    for all the checkpoints of a busy stream instead of one each. A crash in between
+//!    loses at most those checkpoint lines (or leaves an unterminated last line, which
+//!    recovery cuts off): never a record, and no checkpoint that covers a record which
+//!    is not durable; the lost checkpoints are signed again by the next commits;
 //! 5. `head.json` is overwritten without fsync: a checksummed cache; when it is torn or
 //!    stale, recovery rebuilds it from the newest segment and the checkpoints.
 
@@ -59,6 +63,10 @@ pub(crate) struct Store {
     layout: Layout,
     segment: Option<(u64, File)>,
     pub(crate) index: TreeIndex,
+    /// Checkpoint lines are fsynced by [`Store::sync_checkpoints`], not one by one.
+    defer_checkpoint_sync: bool,
+    /// `checkpoints.ndjson` has lines not yet fsynced.
+    checkpoints_unsynced: bool,
 }
 
 impl Store {
@@ -68,13 +76,32 @@ impl Store {
             layout,
             segment: None,
             index,
+            defer_checkpoint_sync: false,
+            checkpoints_unsynced: false,
         }
     }
 
-    /// A store with its own file handles (for a pipeline's I/O thread).
-    pub(crate) fn open(layout: Layout) -> Result<Self> {
+    /// A store with its own file handles for a pipeline's I/O thread, whose checkpoint
+    /// lines are fsynced together by [`Store::sync_checkpoints`].
+    pub(crate) fn for_stream(layout: Layout) -> Result<Self> {
         let index = TreeIndex::open(layout.tree_dir())?;
-        Ok(Store::new(layout, index))
+        Ok(Store {
+            defer_checkpoint_sync: true,
+            ..Store::new(layout, index)
+        })
+    }
+
+    /// Makes the checkpoint lines written since the last call durable.
+    pub(crate) fn sync_checkpoints(&mut self) -> Result<()> {
+        if !self.checkpoints_unsynced {
+            return Ok(());
+        }
+        let path = self.layout.checkpoints();
+        File::open(&path)
+            .and_then(|file| file.sync_data())
+            .map_err(AuditError::at(&path))?;
+        self.checkpoints_unsynced = false;
+        Ok(())
     }
 
     /// Makes `prepared` durable (see the module comment for the order). On error nothing
@@ -125,20 +152,22 @@ impl Store {
             .ok_or_else(|| AuditError::Invalid("no active segment".into()))
     }
 
-    fn append_checkpoint(&self, checkpoint: &Checkpoint, rollback_len: u64) -> Result<()> {
+    fn append_checkpoint(&mut self, checkpoint: &Checkpoint, rollback_len: u64) -> Result<()> {
         let path = self.layout.checkpoints();
         let mut file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .map_err(AuditError::at(&path))?;
+        let defer = self.defer_checkpoint_sync;
         if let Err(e) = file
             .write_all(checkpoint.to_line().as_bytes())
-            .and_then(|()| file.sync_data())
+            .and_then(|()| if defer { Ok(()) } else { file.sync_data() })
         {
             let _ = file.set_len(rollback_len);
             return Err(AuditError::io(&path, e));
         }
+        self.checkpoints_unsynced |= defer;
         Ok(())
     }
 }

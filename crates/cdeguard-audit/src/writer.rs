@@ -448,7 +448,11 @@ impl LogWriter {
                     });
                 }
                 chain = next;
-                frontier.push_with(leaf, |level, node, hash| nodes.push((level, node, *hash)));
+                frontier.push_with(leaf, |level, node, hash| {
+                    if TreeIndex::stores_level(level) {
+                        nodes.push((level, node, *hash));
+                    }
+                });
                 seq += 1;
             }
         }
