@@ -526,14 +526,15 @@ struct AuditedRead {
 
 impl AuditedRead {
     fn open(log: &Path, action: AccessAction, command: &str) -> anyhow::Result<Self> {
-        let writer = LogWriter::open_existing(log, WriterOptions::default(), signing_key_from_env()?)
-            .with_context(|| {
-                format!(
-                    "cannot record this read in the audit log `{}` (PCI DSS 10.2.1.3); \
+        let writer =
+            LogWriter::open_existing(log, WriterOptions::default(), signing_key_from_env()?)
+                .with_context(|| {
+                    format!(
+                        "cannot record this read in the audit log `{}` (PCI DSS 10.2.1.3); \
                      an assessor verifies a copy with `cdeguard audit verify`, which never writes",
-                    log.display()
-                )
-            })?;
+                        log.display()
+                    )
+                })?;
         Ok(AuditedRead {
             writer,
             access: Access::new(&actor(), action, command),

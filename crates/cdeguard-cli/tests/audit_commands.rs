@@ -314,22 +314,8 @@ fn reads_of_the_trail_are_recorded_in_it_and_verification_never_writes() {
             )
         })
         .collect();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cdeguard"))
-        .args(["audit", "--log", log_arg, "append", "--key"])
-        .arg(&key)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(lines.as_bytes())
-        .unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
-    // audit.log.create, audit.key.add, then the 5 records: 7 in all, signed.
+    assert!(append(&log, &lines).status.success());
+    // audit.log.create, the 5 records, then the key's audit.key.add: 7 in all, signed.
     run(&[
         "audit",
         "--log",
@@ -420,7 +406,12 @@ fn reads_of_the_trail_are_recorded_in_it_and_verification_never_writes() {
     let before = snapshot(&log);
     let pub_key = format!("{}.pub", key.display());
     let verified = run(&[
-        "audit", "--log", log_arg, "verify", "--public-key", &pub_key,
+        "audit",
+        "--log",
+        log_arg,
+        "verify",
+        "--public-key",
+        &pub_key,
     ]);
     assert!(verified.starts_with("OK"), "{verified}");
     let checked = run(&[
@@ -433,14 +424,22 @@ fn reads_of_the_trail_are_recorded_in_it_and_verification_never_writes() {
         &pub_key,
     ]);
     assert!(checked.starts_with("OK: record 3"), "{checked}");
-    assert!(snapshot(&log) == before, "verify or verify-proof wrote to the log");
+    assert!(
+        snapshot(&log) == before,
+        "verify or verify-proof wrote to the log"
+    );
 }
 
 #[test]
 fn reading_a_log_that_does_not_exist_fails_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("absent");
-    for command in [&["tail"][..], &["query"], &["export"], &["prove", "--seq", "0"]] {
+    for command in [
+        &["tail"][..],
+        &["query"],
+        &["export"],
+        &["prove", "--seq", "0"],
+    ] {
         let mut args = vec!["audit", "--log", log.to_str().unwrap()];
         args.extend_from_slice(command);
         let out = cdeguard(&args, dir.path());
