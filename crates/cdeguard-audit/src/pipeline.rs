@@ -10,19 +10,26 @@
 //!
 //! The log lock is taken when a group arrives and none is in flight, and released by the
 //! I/O thread as soon as nothing is in flight any more: while groups follow each other
-//! without a pause one writer keeps the lock (and its state in memory); a pause lets
-//! other writers in, and the next group reloads the state they left.
+//! without a pause one writer keeps the lock (and its state in memory), for at most
+//! [`MAX_GROUPS_PER_HOLD`] groups, then lets the pipeline drain so that other writers
+//! get their turn; the next group reloads the state they left.
 
-use std::sync::{Mutex, PoisonError, mpsc};
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 
 use crate::batch::Batch;
 use crate::error::{AuditError, Result};
 use crate::store::{Prepared, Store};
 use crate::writer::{Committed, LockGuard, LogWriter, State, lock_log};
 
+/// Groups one writer commits under one hold of the log lock before other writers get a
+/// turn (each turn drains the pipeline once).
+pub const MAX_GROUPS_PER_HOLD: usize = 8;
+
 /// What both threads share.
 #[derive(Default)]
 struct Session {
+    /// Groups entered since the lock was taken.
+    groups_held: usize,
     /// The log lock, while groups are in flight.
     lock: Option<LockGuard>,
     /// Groups prepared and not yet persisted.
@@ -52,6 +59,8 @@ impl LogWriter {
         mut on_durable: impl FnMut(&Committed) -> Result<()> + Send,
     ) -> Result<R> {
         let session = Mutex::new(Session::default());
+        // Signalled when the I/O thread lets go of the lock.
+        let released = Condvar::new();
         let mut store = Store::for_stream(self.layout().clone())?;
         let (to_io, prepared_groups) = mpsc::sync_channel::<Prepared>(1);
         let (recycle, spare_frames) = mpsc::channel::<Vec<u8>>();
@@ -67,6 +76,7 @@ impl LogWriter {
                         // Checkpoints are durable before another writer can see them.
                         durable = durable.and(store.sync_checkpoints());
                         shared.lock = None;
+                        released.notify_all();
                     }
                     // On error: stop, and take no group any more.
                     shared.stopped = durable.is_err();
@@ -79,7 +89,7 @@ impl LogWriter {
             let mut state: Option<State> = None;
             let fed = feed(&mut |batch: &Batch| {
                 self.check_user_batch(batch)?;
-                let (current, system) = self.enter(&session, &mut state)?;
+                let (current, system) = self.enter(&session, &released, &mut state)?;
                 let frames = spare_frames.try_recv().unwrap_or_default();
                 let prepared = self
                     .prepare(current, &system, Some(batch), false, frames)
@@ -111,9 +121,18 @@ impl LogWriter {
     fn enter<'s>(
         &mut self,
         session: &Mutex<Session>,
+        released: &Condvar,
         state: &'s mut Option<State>,
     ) -> Result<(&'s mut State, Vec<crate::RecordInput>)> {
         let mut shared = session.lock().unwrap_or_else(PoisonError::into_inner);
+        if shared.lock.is_some() && shared.groups_held >= MAX_GROUPS_PER_HOLD {
+            // Other writers' turn: wait until what is in flight is written and the lock
+            // is let go, and give them a chance to take it.
+            shared = released
+                .wait_while(shared, |s| s.lock.is_some() && !s.stopped)
+                .unwrap_or_else(PoisonError::into_inner);
+            std::thread::yield_now();
+        }
         if shared.stopped {
             return Err(AuditError::Invalid("the log writer stopped".into()));
         }
@@ -123,6 +142,7 @@ impl LogWriter {
             let lock = lock_log(self.layout())?;
             let (loaded, notes) = self.load_state()?;
             shared.lock = Some(lock);
+            shared.groups_held = 0;
             system = notes;
             *state = Some(loaded);
         }
@@ -131,6 +151,7 @@ impl LogWriter {
             .ok_or_else(|| AuditError::Invalid("no writer state".into()))?;
         system.extend(self.clock_jump_alert(&current.head));
         shared.in_flight += 1;
+        shared.groups_held += 1;
         Ok((current, system))
     }
 }
