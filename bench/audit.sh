@@ -35,6 +35,13 @@ PY
 
 rate() { awk -v n="$1" -v t="$2" 'BEGIN{ if (t < 0.001) t = 0.001; printf "%.0f", n / t }'; }
 wall() { cut -d' ' -f1 "$OUT/$1.time"; }
+# cpu NAME CMD...: runs CMD once more and prints its CPU seconds (user + system, all
+# threads): steadier than wall time on a shared machine, and what the overhead costs.
+cpu() {
+  local name="$1"; shift
+  /usr/bin/time -o "$OUT/$name.cpu" -f '%U %S' "$@" >/dev/null 2>&1 || true
+  awk '{ printf "%.2f", $1 + $2 }' "$OUT/$name.cpu"
+}
 
 echo "== append $N records"
 if [[ -n "${BASELINE_CDEGUARD:-}" ]]; then
@@ -51,6 +58,12 @@ measure plain-jsonl-fsync 0 sh -c "'$EXAMPLES/plain_append' '$W/plain.ndjson' 81
 echo "  floor (plain NDJSON, same stdin path, fdatasync per group): $(rate "$N" "$(wall plain-jsonl-fsync)") records/s"
 awk -v a="$(wall audit-append-1-writer)" -v b="$(wall plain-jsonl-fsync)" \
   'BEGIN{ if (b < 0.001) b = 0.001; printf "  overhead of hashing, Merkle tree and signing over the floor: %.2fx\n", a / b }'
+rm -rf "$W/cpu1" "$W/cpu-plain.ndjson"
+append_cpu=$(cpu audit-append-1-writer sh -c "'$CDEGUARD' audit --log '$W/cpu1' append --key '$W/key' < '$W/records.ndjson'")
+floor_cpu=$(cpu plain-jsonl-fsync sh -c "'$EXAMPLES/plain_append' '$W/cpu-plain.ndjson' 8192 < '$W/records.ndjson'")
+awk -v a="$append_cpu" -v b="$floor_cpu" \
+  'BEGIN{ if (b < 0.001) b = 0.001; printf "  CPU seconds (one more run each): durable append %.2f, floor %.2f: %.2fx\n", a, b, a / b }'
+echo "  bytes written: log $(du -sb "$W/log1" | cut -f1), floor $(du -sb "$W/plain.ndjson" | cut -f1)"
 
 echo "== verify and prove"
 measure audit-verify 0 "$CDEGUARD" audit --log "$W/log1" verify --public-key "$W/key.pub"

@@ -37,6 +37,18 @@ impl std::str::FromStr for Format {
     }
 }
 
+impl Format {
+    /// The format's name, as `from_str` reads it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Ndjson => "ndjson",
+            Format::Cef => "cef",
+            Format::Rfc5424 => "rfc5424",
+            Format::CefSyslog => "cef-syslog",
+        }
+    }
+}
+
 /// Renders one record (without a line ending). `payload` is the stored bytes.
 pub fn render(format: Format, payload: &[u8], record: &Record) -> String {
     match format {

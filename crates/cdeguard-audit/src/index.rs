@@ -1,9 +1,17 @@
-//! The proof index: `tree/level-NN.bin` holds, per level, the hashes of the complete
-//! perfect subtrees in order (level 0 = leaf hashes), and `tree/offsets.bin` the byte
-//! offset of each record's frame in its segment (u64 LE). Proofs read O(log n) nodes and
-//! one frame from it. It is derived data: written after the segment is durable, never fsynced,
-//! checked against the log size and rebuilt from the segments when inconsistent; every
-//! proof is verified against its signed checkpoint before it is handed out.
+//! The proof index: `tree/level-00.bin` holds the leaf hashes, `tree/level-NN.bin` for
+//! NN >= [`STORED_FROM_LEVEL`] the hashes of the complete perfect subtrees of that level
+//! in order, and `tree/offsets.bin` the byte offset of each record's frame in its segment
+//! (u64 LE). Levels 1 to 3 are not stored (they were 44% of the index's bytes): a node
+//! there covers at most 8 leaves and is recomputed from `level-00.bin` (one read of at
+//! most 256 bytes, at most 7 hashes), so proofs still read O(log n) nodes and one frame.
+//! (Recomputing up to level 7 saves only 7% more bytes and made proofs 2.5 times slower.)
+//! It is derived data: written after the segment is durable, never fsynced, checked
+//! against the log size and rebuilt from the segments when inconsistent; every proof is
+//! verified against its signed checkpoint before it is handed out.
+//!
+//! Index layout 2 (this one) and layout 1 (levels 1 to 3 stored) read each other's files:
+//! this build ignores and removes stored levels 1 to 3, and a layout-1 build finds them
+//! missing and rebuilds them from the records or falls back to a scan.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
@@ -13,9 +21,11 @@ use std::path::PathBuf;
 use crate::error::{AuditError, Result};
 use crate::hash::{DIGEST_LEN, Digest};
 use crate::layout::create_dir_durable;
-use crate::merkle::{Frontier, NodeSource};
+use crate::merkle::{Frontier, NodeSource, node_hash};
 
 const MAX_LEVELS: u32 = 64;
+/// The lowest level above the leaves whose nodes are stored.
+pub const STORED_FROM_LEVEL: u32 = 4;
 /// Bytes per entry of `offsets.bin`.
 const OFFSET_LEN: u64 = 8;
 /// The slot of `offsets.bin` among the open files (after the levels).
@@ -28,13 +38,29 @@ pub struct TreeIndex {
 }
 
 impl TreeIndex {
-    /// Opens (creating) the index in `dir`.
+    /// Opens (creating) the index in `dir` for appending; removes levels a layout-1
+    /// index stored and this one recomputes.
     pub fn open(dir: PathBuf) -> Result<Self> {
         create_dir_durable(&dir)?;
-        Ok(TreeIndex {
+        let index = TreeIndex {
             dir,
             files: Vec::new(),
-        })
+        };
+        for level in 1..STORED_FROM_LEVEL {
+            let path = index.path(level);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(AuditError::io(&path, e));
+                }
+                _ => {}
+            }
+        }
+        Ok(index)
+    }
+
+    /// Whether nodes of `level` are stored (the others are recomputed from the leaves).
+    pub fn stores_level(level: u32) -> bool {
+        level == 0 || level >= STORED_FROM_LEVEL
     }
 
     /// The file of a level, or `offsets.bin` for [`OFFSETS_SLOT`].
@@ -52,7 +78,7 @@ impl TreeIndex {
             dir,
             files: Vec::new(),
         };
-        for slot in 0..=OFFSETS_SLOT {
+        for slot in (0..=OFFSETS_SLOT).filter(|slot| Self::stores_level(*slot)) {
             match File::open(index.path(slot)) {
                 Ok(file) => {
                     index.files.resize_with(slot as usize + 1, || None);
@@ -116,8 +142,9 @@ impl TreeIndex {
         std::fs::metadata(self.path(OFFSETS_SLOT)).map_or(0, |m| m.len() / OFFSET_LEN)
     }
 
-    /// Appends nodes `(level, index, hash)` produced by [`Frontier::push_with`] and the
-    /// frame offsets of the same records.
+    /// Appends nodes `(level, index, hash)` produced by [`Frontier::push_with`] (of the
+    /// levels [`TreeIndex::stores_level`] accepts) and the frame offsets of the same
+    /// records.
     pub fn append(&mut self, nodes: &[(u32, u64, Digest)], offsets: &[u64]) -> Result<()> {
         let bytes: Vec<u8> = offsets.iter().flat_map(|o| o.to_le_bytes()).collect();
         let path = self.path(OFFSETS_SLOT);
@@ -125,7 +152,7 @@ impl TreeIndex {
             .write_all(&bytes)
             .map_err(AuditError::at(&path))?;
         let mut by_level: Vec<Vec<u8>> = Vec::new();
-        for (level, _, hash) in nodes {
+        for (level, _, hash) in nodes.iter().filter(|(l, _, _)| Self::stores_level(*l)) {
             let level = *level as usize;
             if by_level.len() <= level {
                 by_level.resize_with(level + 1, Vec::new);
@@ -150,21 +177,23 @@ impl TreeIndex {
         // (they grow bottom-up).
         let levels = (u64::BITS - size.leading_zeros() + 1).min(MAX_LEVELS);
         self.offsets_held() == size
-            && (0..levels).all(|level| self.nodes_at(level) == size >> level)
+            && (0..levels)
+                .filter(|level| Self::stores_level(*level))
+                .all(|level| self.nodes_at(level) == size >> level)
     }
 
     /// Cuts the index back to the largest prefix it holds consistently (at most `size`
     /// leaves) and returns the frontier there, from which the caller re-adds the rest.
     pub fn truncate_to_consistent(&mut self, size: u64) -> Result<Frontier> {
         let mut valid = size.min(self.nodes_at(0));
-        for level in 1..MAX_LEVELS {
+        for level in STORED_FROM_LEVEL..MAX_LEVELS {
             let have = self.nodes_at(level);
             if have < valid >> level {
                 valid = valid.min(((have + 1) << level) - 1);
             }
         }
         self.files.clear();
-        for level in 0..=OFFSETS_SLOT {
+        for level in (0..=OFFSETS_SLOT).filter(|level| Self::stores_level(*level)) {
             let path = self.path(level);
             let want = if level == OFFSETS_SLOT {
                 valid * OFFSET_LEN
@@ -203,6 +232,23 @@ impl TreeIndex {
 impl NodeSource for TreeIndex {
     type Error = AuditError;
     fn node(&self, level: u32, index: u64) -> Result<Digest> {
+        if !Self::stores_level(level) {
+            // Recomputed from its (at most 8) leaves.
+            let width = 1usize << level;
+            let mut level_nodes = vec![0u8; width * DIGEST_LEN];
+            self.read_at(0, &mut level_nodes, (index << level) * DIGEST_LEN as u64)?;
+            let mut hashes: Vec<Digest> = level_nodes
+                .chunks_exact(DIGEST_LEN)
+                .filter_map(Digest::from_slice)
+                .collect();
+            while hashes.len() > 1 {
+                hashes = hashes
+                    .chunks_exact(2)
+                    .map(|pair| node_hash(&pair[0], &pair[1]))
+                    .collect();
+            }
+            return Ok(hashes[0]);
+        }
         let mut buf = [0u8; DIGEST_LEN];
         self.read_at(level, &mut buf, index * DIGEST_LEN as u64)?;
         Ok(Digest(buf))

@@ -8,6 +8,7 @@
 //! segments; [`forward`] ships records to a SIEM with an on-disk cursor; [`health`]
 //! raises alerts for failed controls (10.7).
 
+pub mod access;
 pub mod batch;
 pub mod checkpoint;
 pub mod cursor;
@@ -23,12 +24,14 @@ pub mod ingest;
 pub mod keys;
 pub mod layout;
 pub mod merkle;
+pub mod pipeline;
 pub mod proof;
 pub mod query;
 pub mod reader;
 pub mod record;
 pub mod retention;
 pub mod segment;
+mod store;
 pub mod verify;
 pub mod writer;
 

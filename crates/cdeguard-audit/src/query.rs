@@ -1,7 +1,7 @@
 //! Reading records for people: `tail` and `query` by time range, actor, action and
 //! resource. Only acknowledged records are read, each chain-verified on the way.
 
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 use std::path::Path;
 
 use crate::error::{AuditError, Result};
@@ -47,16 +47,18 @@ impl Filter {
 }
 
 /// Calls `visit(payload, record)` for every acknowledged record with `seq >= from` that
-/// passes `filter`, in order.
+/// passes `filter`, in order; returns the sequence numbers read (for the access record).
 pub fn query(
     dir: &Path,
     from: u64,
     filter: &Filter,
     mut visit: impl FnMut(&[u8], &Record) -> Result<()>,
-) -> Result<()> {
+) -> Result<Range<u64>> {
     let layout = Layout::new(dir);
-    let end = acknowledged_size(&layout).unwrap_or(u64::MAX);
-    for_each_frame(&layout, from, end, |frame| {
+    let end = acknowledged_size(&layout);
+    let mut next = from;
+    for_each_frame(&layout, from, end.unwrap_or(u64::MAX), |frame| {
+        next = frame.seq + 1;
         let record = Record::from_canonical(frame.payload).map_err(|e| AuditError::Corrupt {
             path: layout.root().to_owned(),
             offset: frame.offset,
@@ -66,11 +68,16 @@ pub fn query(
             visit(frame.payload, &record)?;
         }
         Ok(ControlFlow::Continue(()))
-    })
+    })?;
+    Ok(from..end.unwrap_or(next).max(from))
 }
 
-/// The last `count` acknowledged records.
-pub fn tail(dir: &Path, count: u64, visit: impl FnMut(&[u8], &Record) -> Result<()>) -> Result<()> {
+/// The last `count` acknowledged records; returns their sequence numbers.
+pub fn tail(
+    dir: &Path,
+    count: u64,
+    visit: impl FnMut(&[u8], &Record) -> Result<()>,
+) -> Result<Range<u64>> {
     let layout = Layout::new(dir);
     let end = match acknowledged_size(&layout) {
         Some(end) => end,

@@ -9,7 +9,6 @@
 //! part is damage or tampering, and the writer refuses to touch it.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write as _;
 use std::ops::ControlFlow;
 use std::time::Duration;
 
@@ -27,6 +26,7 @@ use crate::merkle::Frontier;
 use crate::reader::for_each_frame;
 use crate::record::{MAX_RECORD_BYTES, Origin, Outcome, RecordInput, format_time};
 use crate::segment::{FrameReader, GENESIS_CHAIN, SegmentHeader, encode_frame_with};
+use crate::store::{Prepared, Store};
 
 /// Actor of the records the audit system writes about itself.
 pub const SYSTEM_ACTOR: &str = "cdeguard-audit";
@@ -68,6 +68,8 @@ pub struct Committed {
     pub first_seq: u64,
     /// Records stored (system records such as alerts included).
     pub count: u64,
+    /// The caller's records among them (the last `user_count`).
+    pub user_count: u64,
     /// The checkpoint signed with this commit, if any.
     pub checkpoint: Option<Checkpoint>,
 }
@@ -80,8 +82,7 @@ pub struct LogWriter {
     origin: Vec<u8>,
     key: Option<SigningKey>,
     options: WriterOptions,
-    segment: Option<(u64, File)>,
-    index: TreeIndex,
+    store: Store,
     /// The frames of the last commit (memory reused by the next).
     frames: Vec<u8>,
 }
@@ -104,9 +105,9 @@ pub(crate) fn lock_log(layout: &Layout) -> Result<LockGuard> {
 }
 
 /// The in-memory writer state while the lock is held.
-struct State {
-    head: Head,
-    frontier: Frontier,
+pub(crate) struct State {
+    pub(crate) head: Head,
+    pub(crate) frontier: Frontier,
 }
 
 /// Identity stored in `log.json`.
@@ -166,8 +167,7 @@ impl LogWriter {
             },
             key,
             options,
-            segment: None,
-            index,
+            store: Store::new(Layout::new(dir), index),
             frames: Vec::new(),
         };
         let (mut state, mut system) = writer.load_state()?;
@@ -292,16 +292,21 @@ impl LogWriter {
 
     /// Appends prepared records durably (group commit), like [`LogWriter::append`].
     pub fn append_batch(&mut self, batch: &Batch) -> Result<Committed> {
-        // `audit.*` records steer verification (keys, deletions); only this crate writes them.
-        if let Some(index) = batch.first_reserved() {
-            return Err(AuditError::BadInput {
+        self.check_user_batch(batch)?;
+        self.append_unchecked(Some(batch))
+    }
+
+    /// `audit.*` records steer verification (keys, deletions); only this crate writes them.
+    pub(crate) fn check_user_batch(&self, batch: &Batch) -> Result<()> {
+        match batch.first_reserved() {
+            Some(index) => Err(AuditError::BadInput {
                 line: index + 1,
                 message: format!(
                     "actions starting with `{SYSTEM_ACTION_PREFIX}` are reserved for the audit system"
                 ),
-            });
+            }),
+            None => Ok(()),
         }
-        self.append_unchecked(Some(batch))
     }
 
     /// Appends records of the audit system itself (alerts, retention).
@@ -312,10 +317,16 @@ impl LogWriter {
         outcome: Outcome,
         details: serde_json::Value,
     ) -> Result<Committed> {
+        self.append_reserved(system_input(action, resource, outcome, details))
+    }
+
+    /// Appends one record whose action is reserved (`audit.*`): the audit system's own,
+    /// or an audited read ([`crate::access`]) with the reader as actor.
+    pub(crate) fn append_reserved(&mut self, input: RecordInput) -> Result<Committed> {
         let _lock = lock_log(&self.layout)?;
         let (mut state, mut system) = self.load_state()?;
         system.extend(self.clock_jump_alert(&state.head));
-        system.push(system_input(action, resource, outcome, details));
+        system.push(input);
         self.commit(&mut state, &system, None, false)
     }
 
@@ -358,7 +369,7 @@ impl LogWriter {
             .ok_or_else(|| AuditError::Key("no checkpoint signed with the new key".into()))
     }
 
-    fn clock_jump_alert(&self, head: &Head) -> Option<RecordInput> {
+    pub(crate) fn clock_jump_alert(&self, head: &Head) -> Option<RecordInput> {
         let last_wall = head.wall.parse::<jiff::Timestamp>().ok()?;
         if head.boot_id.is_empty() || head.boot_id != boot_id() {
             return None;
@@ -381,38 +392,6 @@ impl LogWriter {
         })
     }
 
-    fn segment_file(&mut self, first_seq: u64) -> Result<&mut File> {
-        if self
-            .segment
-            .as_ref()
-            .is_none_or(|(seq, _)| *seq != first_seq)
-        {
-            let path = self.layout.segment(first_seq);
-            let file = OpenOptions::new()
-                .append(true)
-                .open(&path)
-                .map_err(AuditError::at(&path))?;
-            self.segment = Some((first_seq, file));
-        }
-        self.segment
-            .as_mut()
-            .map(|(_, f)| f)
-            .ok_or_else(|| AuditError::Invalid("no active segment".into()))
-    }
-
-    fn start_segment(&mut self, state: &mut State) -> Result<()> {
-        let header = SegmentHeader {
-            first_seq: state.head.size,
-            prev_chain: state.head.chain,
-            frontier: state.frontier.clone(),
-        };
-        let bytes = header.encode();
-        write_durable(&self.layout.segment(header.first_seq), &bytes)?;
-        state.head.segment = header.first_seq;
-        state.head.segment_len = bytes.len() as u64;
-        Ok(())
-    }
-
     /// Stores the audit system's own records (`system`), then `user`'s, in one durable
     /// write.
     fn commit(
@@ -422,6 +401,23 @@ impl LogWriter {
         user: Option<&Batch>,
         force_checkpoint: bool,
     ) -> Result<Committed> {
+        let frames = std::mem::take(&mut self.frames);
+        let mut prepared = self.prepare(state, system, user, force_checkpoint, frames)?;
+        self.store.persist(&mut prepared)?;
+        self.frames = prepared.frames;
+        Ok(prepared.committed)
+    }
+
+    /// Renders and hashes one commit into `frames` (cleared first) and advances `state`
+    /// to the state after it; writes nothing. On error `state` is unchanged.
+    pub(crate) fn prepare(
+        &self,
+        state: &mut State,
+        system: &[RecordInput],
+        user: Option<&Batch>,
+        force_checkpoint: bool,
+        mut frames: Vec<u8>,
+    ) -> Result<Prepared> {
         let now = self.options.fixed_time.unwrap_or_else(jiff::Timestamp::now);
         let now_text = format_time(now);
         let mut system_batch = Batch::new();
@@ -431,7 +427,6 @@ impl LogWriter {
         let first_seq = state.head.size;
         let user_len = user.map_or(0, Batch::len);
         let count = (system_batch.len() + user_len) as u64;
-        let mut frames = std::mem::take(&mut self.frames);
         frames.clear();
         let mut nodes = Vec::with_capacity((system_batch.len() + user_len) * 2);
         let mut offsets = Vec::with_capacity(system_batch.len() + user_len);
@@ -453,61 +448,82 @@ impl LogWriter {
                     });
                 }
                 chain = next;
-                frontier.push_with(leaf, |level, node, hash| nodes.push((level, node, *hash)));
+                frontier.push_with(leaf, |level, node, hash| {
+                    if TreeIndex::stores_level(level) {
+                        nodes.push((level, node, *hash));
+                    }
+                });
                 seq += 1;
             }
         }
+        let mut head = state.head.clone();
+        let mut new_segment = None;
         if count > 0 {
-            if state.head.segment_len >= self.options.segment_bytes
-                && state.head.size > state.head.segment
-            {
-                self.start_segment(state)?;
+            if head.segment_len >= self.options.segment_bytes && head.size > head.segment {
+                let header = SegmentHeader {
+                    first_seq: head.size,
+                    prev_chain: head.chain,
+                    frontier: state.frontier.clone(),
+                };
+                head.segment = header.first_seq;
+                head.segment_len = header.encode().len() as u64;
+                new_segment = Some(header);
             }
-            let path = self.layout.segment(state.head.segment);
-            let rollback_len = state.head.segment_len;
-            let file = self.segment_file(state.head.segment)?;
-            if let Err(e) = file.write_all(&frames).and_then(|()| file.sync_data()) {
-                // Never leave a partial batch behind: cut back to the last commit.
-                let _ = file.set_len(rollback_len).and_then(|()| file.sync_data());
-                return Err(AuditError::io(&path, e));
-            }
-            // Offsets were taken within `frames`; the frames start at the old segment end.
+            // Offsets were taken within `frames`; the frames start at the segment's end.
             for offset in &mut offsets {
-                *offset += rollback_len;
+                *offset += head.segment_len;
             }
-            state.head.size += count;
-            state.head.chain = chain;
-            state.head.segment_len += frames.len() as u64;
-            self.frames = frames;
-            state.frontier = frontier;
-            state.head.frontier = state.frontier.hashes().to_vec();
-            // The records are durable; the index is derived and repaired on the next open.
-            self.index.append(&nodes, &offsets)?;
+            head.size += count;
+            head.chain = chain;
+            head.segment_len += frames.len() as u64;
+            head.frontier = frontier.hashes().to_vec();
         }
-        let checkpoint = self.maybe_checkpoint(state, now, force_checkpoint)?;
-        state.head.wall = format_time(jiff::Timestamp::now());
-        state.head.boot_id = boot_id();
-        state.head.boot_ns = boot_ns();
-        state.head.store(&self.layout)?;
-        Ok(Committed {
-            first_seq,
-            count,
-            checkpoint,
+        let checkpoint = self.due_checkpoint(&head, &frontier, now, force_checkpoint);
+        let previous_checkpoints_len = head.checkpoints_len;
+        if let Some(checkpoint) = &checkpoint {
+            head.checkpoints_len += checkpoint.to_line().len() as u64;
+            head.checkpoint_size = checkpoint.size;
+            head.checkpoint_time = Some(checkpoint.time.clone());
+            head.signing_key = Some(checkpoint.key_id.clone());
+        }
+        head.wall = format_time(jiff::Timestamp::now());
+        head.boot_id = boot_id();
+        head.boot_ns = boot_ns();
+        let rollback_len = match &new_segment {
+            Some(_) => head.segment_len - frames.len() as u64,
+            None => state.head.segment_len,
+        };
+        state.head = head.clone();
+        state.frontier = frontier;
+        Ok(Prepared {
+            new_segment,
+            frames,
+            rollback_len,
+            nodes,
+            offsets,
+            checkpoint: checkpoint.clone(),
+            previous_checkpoints_len,
+            head,
+            committed: Committed {
+                first_seq,
+                count,
+                user_count: user_len as u64,
+                checkpoint,
+            },
         })
     }
 
-    fn maybe_checkpoint(
-        &mut self,
-        state: &mut State,
+    /// The checkpoint to sign after a commit that leads to `head`, if one is due.
+    fn due_checkpoint(
+        &self,
+        head: &Head,
+        frontier: &Frontier,
         now: jiff::Timestamp,
         force: bool,
-    ) -> Result<Option<Checkpoint>> {
-        let Some(key) = &self.key else {
-            return Ok(None);
-        };
-        let since = state.head.size - state.head.checkpoint_size;
-        let last_time = state
-            .head
+    ) -> Option<Checkpoint> {
+        let key = self.key.as_ref()?;
+        let since = head.size - head.checkpoint_size;
+        let last_time = head
             .checkpoint_time
             .as_deref()
             .and_then(|t| t.parse::<jiff::Timestamp>().ok());
@@ -516,41 +532,21 @@ impl LogWriter {
                 >= self.options.checkpoint_interval.as_nanos() as i128
         });
         let due = force || since >= self.options.checkpoint_records || (since > 0 && stale);
-        if !due {
-            return Ok(None);
-        }
-        let checkpoint = Checkpoint::sign(
-            &self.log_id,
-            state.head.size,
-            state.frontier.root(),
-            state.head.chain,
-            format_time(now),
-            key,
-        );
-        let path = self.layout.checkpoints();
-        let line = checkpoint.to_line();
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(AuditError::at(&path))?;
-        if let Err(e) = file
-            .write_all(line.as_bytes())
-            .and_then(|()| file.sync_data())
-        {
-            let _ = file.set_len(state.head.checkpoints_len);
-            return Err(AuditError::io(&path, e));
-        }
-        state.head.checkpoints_len += line.len() as u64;
-        state.head.checkpoint_size = checkpoint.size;
-        state.head.checkpoint_time = Some(checkpoint.time.clone());
-        state.head.signing_key = Some(checkpoint.key_id.clone());
-        Ok(Some(checkpoint))
+        due.then(|| {
+            Checkpoint::sign(
+                &self.log_id,
+                head.size,
+                frontier.root(),
+                head.chain,
+                format_time(now),
+                key,
+            )
+        })
     }
 
     /// The state from `head.json` if it matches the files, else from recovery; plus the
     /// system records recovery wants appended.
-    fn load_state(&mut self) -> Result<(State, Vec<RecordInput>)> {
+    pub(crate) fn load_state(&mut self) -> Result<(State, Vec<RecordInput>)> {
         if let Some(head) = Head::load(&self.layout)
             && let Some(frontier) = head.frontier()
             && self.head_matches_files(&head)
@@ -567,7 +563,7 @@ impl LogWriter {
         segment_len.ok() == Some(head.segment_len)
             && checkpoints_len == head.checkpoints_len
             && !newer_segment
-            && self.index.matches(head.size)
+            && self.store.index.matches(head.size)
     }
 
     fn recover(&mut self) -> Result<(State, Vec<RecordInput>)> {
@@ -716,10 +712,10 @@ impl LogWriter {
     }
 
     fn repair_index(&mut self, size: u64) -> Result<()> {
-        if self.index.matches(size) {
+        if self.store.index.matches(size) {
             return Ok(());
         }
-        let mut frontier = self.index.truncate_to_consistent(size)?;
+        let mut frontier = self.store.index.truncate_to_consistent(size)?;
         let (mut nodes, mut offsets) = (Vec::new(), Vec::new());
         for_each_frame(&self.layout, frontier.size(), size, |frame| {
             offsets.push(frame.offset);
@@ -728,7 +724,7 @@ impl LogWriter {
             });
             Ok(ControlFlow::Continue(()))
         })?;
-        self.index.append(&nodes, &offsets)
+        self.store.index.append(&nodes, &offsets)
     }
 
     fn quarantine(&self, source: &std::path::Path, offset: u64, bytes: &[u8]) -> Result<String> {

@@ -164,3 +164,46 @@ fn rotated_keys_are_trusted_through_the_log_and_retired_keys_refused() {
         .expect("must fail");
     assert!(f.message.contains("retired"), "{f}");
 }
+
+#[test]
+fn levels_1_to_3_are_recomputed_from_the_leaves_and_layout_1_files_removed() {
+    let log = build(3, 200, options(1 << 20, 1000));
+    let tree = log.log.join("tree");
+    for level in [0, 4, 8] {
+        assert!(
+            tree.join(format!("level-{level:02}.bin")).exists(),
+            "{level}"
+        );
+    }
+    for level in 1..4 {
+        assert!(
+            !tree.join(format!("level-{level:02}.bin")).exists(),
+            "{level}"
+        );
+    }
+    // A layout-1 index stored those levels; a stale one must not be read.
+    std::fs::write(tree.join("level-02.bin"), vec![0xAB; 32 * 150]).unwrap();
+    let index = cdeguard_audit::index::TreeIndex::open_for_reading(tree.clone()).unwrap();
+    let leaves = cdeguard_audit::index::read_leaves(&tree, 0, 16).unwrap();
+    let mut memory = cdeguard_audit::merkle::MemoryTree::default();
+    for leaf in leaves {
+        memory.push(leaf);
+    }
+    use cdeguard_audit::merkle::NodeSource as _;
+    for (level, node) in [(1, 3), (2, 1), (3, 1), (4, 0)] {
+        assert_eq!(
+            index.node(level, node).unwrap(),
+            memory.node(level, node).unwrap(),
+            "node {node} of level {level}"
+        );
+    }
+    for seq in [0, 7, 255, 256, 599] {
+        let proof = prove_inclusion(&log.log, seq, None).unwrap();
+        assert_eq!(
+            verify_inclusion_proof(&proof, &[log.public]).unwrap().seq,
+            seq
+        );
+    }
+    drop(LogWriter::open(&log.log, options(1 << 20, 1000), None).unwrap());
+    assert!(!tree.join("level-02.bin").exists());
+}

@@ -106,7 +106,7 @@ fn torn_checkpoint_line_is_cut_and_recorded() {
 
 #[test]
 fn damaged_index_is_rebuilt_on_open() {
-    let log = build(3, 33, options(1 << 20, 1000));
+    let log = build(3, 100, options(1 << 20, 1000));
     let level0 = log.log.join("tree/level-00.bin");
     let len = std::fs::metadata(&level0).unwrap().len();
     std::fs::OpenOptions::new()
@@ -115,7 +115,7 @@ fn damaged_index_is_rebuilt_on_open() {
         .unwrap()
         .set_len(len - 32 * 7)
         .unwrap();
-    std::fs::remove_file(log.log.join("tree/level-02.bin")).unwrap();
+    std::fs::remove_file(log.log.join("tree/level-08.bin")).unwrap();
     // And an index from before frame offsets were indexed.
     std::fs::remove_file(log.log.join("tree/offsets.bin")).unwrap();
     drop(LogWriter::open(&log.log, options(1 << 20, 1000), None).unwrap());

@@ -2,11 +2,14 @@
 //! is in `cdeguard-audit`).
 
 use std::io::{BufWriter, Write as _};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use cdeguard_audit::Record;
+use cdeguard_audit::access::{Access, AccessAction};
 use cdeguard_audit::batch::Batch;
 use cdeguard_audit::export::{self, Format};
 use cdeguard_audit::ingest;
@@ -16,6 +19,9 @@ use cdeguard_audit::query::{self, Filter};
 use cdeguard_audit::verify::{VerifyOptions, verify};
 use cdeguard_audit::{LogWriter, WriterOptions};
 use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::audit_trail::{actor, signing_key_from_env};
 
 /// Exit code when verification finds tampering or a check fails.
 const EXIT_FAILED: u8 = 1;
@@ -282,9 +288,12 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             print_json(&writer.open(log()?)?.rotate_key(new_key)?)?;
         }
         AuditCommand::Tail { count, format } => {
-            let mut out = BufWriter::new(std::io::stdout().lock());
-            query::tail(log()?, *count, |payload, record| {
-                writeln!(out, "{}", export::render(*format, payload, record)).map_err(io_error)
+            let dir = log()?;
+            let mut read = AuditedRead::open(dir, AccessAction::Read, "tail")?;
+            read.access.detail("format", json!(format.name()));
+            let (result, shown) = print_records(*format, |visit| query::tail(dir, *count, visit));
+            read.finish(result, |range, access| {
+                access.range(range.start, range.end, shown);
             })?;
         }
         AuditCommand::Query {
@@ -302,15 +311,26 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
                 action: action.clone(),
                 resource: resource.clone(),
             };
-            let mut out = BufWriter::new(std::io::stdout().lock());
-            query::query(log()?, 0, &filter, |payload, record| {
-                writeln!(out, "{}", export::render(*format, payload, record)).map_err(io_error)
+            let dir = log()?;
+            let mut read = AuditedRead::open(dir, AccessAction::Read, "query")?;
+            read.access
+                .detail("filter", filter_details(&filter))
+                .detail("format", json!(format.name()));
+            let (result, shown) =
+                print_records(*format, |visit| query::query(dir, 0, &filter, visit));
+            read.finish(result, |range, access| {
+                access.range(range.start, range.end, shown);
             })?;
         }
         AuditCommand::Export { format, from } => {
-            let mut out = BufWriter::new(std::io::stdout().lock());
-            query::query(log()?, *from, &Filter::default(), |payload, record| {
-                writeln!(out, "{}", export::render(*format, payload, record)).map_err(io_error)
+            let dir = log()?;
+            let mut read = AuditedRead::open(dir, AccessAction::Export, "export")?;
+            read.access.detail("format", json!(format.name()));
+            let (result, shown) = print_records(*format, |visit| {
+                query::query(dir, *from, &Filter::default(), visit)
+            });
+            read.finish(result, |range, access| {
+                access.range(range.start, range.end, shown);
             })?;
         }
         AuditCommand::Verify {
@@ -347,7 +367,17 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             );
         }
         AuditCommand::Prove { seq, checkpoint } => {
-            print_json(&proof::prove_inclusion(log()?, *seq, *checkpoint)?)?;
+            // Shown only once the access is recorded.
+            let read = AuditedRead::open(log()?, AccessAction::Prove, "prove")?;
+            let proof = read.finish(
+                proof::prove_inclusion(log()?, *seq, *checkpoint),
+                |proof, access| {
+                    access
+                        .range(proof.seq, proof.seq + 1, 1)
+                        .detail("checkpoint_size", json!(proof.checkpoint.size));
+                },
+            )?;
+            print_json(&proof)?;
         }
         AuditCommand::VerifyProof {
             proof: path,
@@ -369,7 +399,16 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             }
         }
         AuditCommand::Consistency { old, new } => {
-            print_json(&proof::prove_consistency(log()?, *old, *new)?)?;
+            let read = AuditedRead::open(log()?, AccessAction::Prove, "consistency")?;
+            let proof = read.finish(
+                proof::prove_consistency(log()?, *old, *new),
+                |proof, access| {
+                    access
+                        .detail("old_size", json!(proof.old.size))
+                        .detail("new_size", json!(proof.new.size));
+                },
+            )?;
+            print_json(&proof)?;
         }
         AuditCommand::Forward {
             to,
@@ -476,26 +515,108 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A read of the log, recorded in the log once it is over (PCI DSS 10.2.1.3, see
+/// `cdeguard_audit::access`). The writer is opened before anything is read, so a log that
+/// cannot record the read (missing, read-only, damaged) is not read at all; assessors
+/// read copies with `verify`, which never writes.
+struct AuditedRead {
+    writer: LogWriter,
+    access: Access,
+}
+
+impl AuditedRead {
+    fn open(log: &Path, action: AccessAction, command: &str) -> anyhow::Result<Self> {
+        let writer =
+            LogWriter::open_existing(log, WriterOptions::default(), signing_key_from_env()?)
+                .with_context(|| {
+                    format!(
+                        "cannot record this read in the audit log `{}` (PCI DSS 10.2.1.3); \
+                     an assessor verifies a copy with `cdeguard audit verify`, which never writes",
+                        log.display()
+                    )
+                })?;
+        Ok(AuditedRead {
+            writer,
+            access: Access::new(&actor(), action, command),
+        })
+    }
+
+    /// Records the read with its result (`describe` notes what a successful read covered)
+    /// and hands the result on; an access that cannot be recorded fails the command.
+    fn finish<T>(
+        mut self,
+        result: cdeguard_audit::Result<T>,
+        describe: impl FnOnce(&T, &mut Access),
+    ) -> anyhow::Result<T> {
+        match &result {
+            Ok(value) => describe(value, &mut self.access),
+            Err(e) => {
+                self.access.failed(e);
+            }
+        }
+        let recorded = self
+            .writer
+            .record_access(self.access)
+            .context("cannot record this read in the audit log (PCI DSS 10.2.1.3)");
+        let value = result?;
+        recorded?;
+        Ok(value)
+    }
+}
+
+/// Prints the records `read` visits in `format`; returns its result and how many were
+/// printed.
+fn print_records(
+    format: Format,
+    read: impl FnOnce(
+        &mut dyn FnMut(&[u8], &Record) -> cdeguard_audit::Result<()>,
+    ) -> cdeguard_audit::Result<Range<u64>>,
+) -> (cdeguard_audit::Result<Range<u64>>, u64) {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut printed = 0;
+    let result = read(&mut |payload, record| {
+        printed += 1;
+        writeln!(out, "{}", export::render(format, payload, record)).map_err(io_error)
+    })
+    .and_then(|range| out.flush().map_err(io_error).map(|()| range));
+    (result, printed)
+}
+
+/// The filter of a `query`, as given.
+fn filter_details(filter: &Filter) -> serde_json::Value {
+    json!({
+        "since": filter.since.map(|t| t.to_string()),
+        "until": filter.until.map(|t| t.to_string()),
+        "actor": filter.actor,
+        "action": filter.action,
+        "resource": filter.resource,
+    })
+}
+
 fn io_error(e: std::io::Error) -> cdeguard_audit::AuditError {
     cdeguard_audit::AuditError::io(Path::new("<stdout>"), e)
 }
 
 /// Reads NDJSON from standard input and commits in groups (see `cdeguard_audit::ingest`),
-/// printing an acknowledgement after each durable commit.
+/// pipelined (`cdeguard_audit::pipeline`), printing an acknowledgement after each durable
+/// commit.
 fn append(mut writer: LogWriter, batch: usize) -> anyhow::Result<()> {
     let input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin());
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::stdout();
     let mut acked: u64 = 0;
-    ingest::run(input, batch, |records: &Batch| {
-        let committed = writer.append_batch(records)?;
-        acked += records.len() as u64;
-        writeln!(
-            out,
-            "{{\"acked\":{acked},\"last_seq\":{}}}",
-            committed.first_seq + committed.count - 1
-        )
-        .and_then(|()| out.flush())
-        .map_err(io_error)
-    })?;
+    writer.append_pipelined(
+        |commit| ingest::run(input, batch, |records: &Batch| commit(records)),
+        |committed| {
+            // System records (recovery notes, alerts) are not the caller's.
+            acked += committed.user_count;
+            writeln!(
+                out,
+                "{{\"acked\":{acked},\"last_seq\":{}}}",
+                committed.first_seq + committed.count - 1
+            )
+            .and_then(|()| out.flush())
+            .map_err(io_error)
+        },
+    )?;
     Ok(())
 }

@@ -101,11 +101,7 @@ impl CommandRecord {
                 Outcome::Failure
             }
         };
-        let key = std::env::var_os("CDEGUARD_AUDIT_KEY")
-            .map(PathBuf::from)
-            .map(|path| SigningKey::load(&path))
-            .transpose()?;
-        let mut writer = LogWriter::open(log, WriterOptions::default(), key)
+        let mut writer = LogWriter::open(log, WriterOptions::default(), signing_key_from_env()?)
             .with_context(|| format!("cannot open the audit log `{}`", log.display()))?;
         let record = RecordInput::new(
             &actor(),
@@ -121,8 +117,16 @@ impl CommandRecord {
     }
 }
 
+/// The checkpoint key named by `CDEGUARD_AUDIT_KEY`, if set.
+pub(crate) fn signing_key_from_env() -> anyhow::Result<Option<SigningKey>> {
+    Ok(std::env::var_os("CDEGUARD_AUDIT_KEY")
+        .map(PathBuf::from)
+        .map(|path| SigningKey::load(&path))
+        .transpose()?)
+}
+
 /// The user running the command: the login name, else the numeric user id.
-fn actor() -> String {
+pub(crate) fn actor() -> String {
     let uid = std::fs::metadata("/proc/self").map_or_else(|_| "?".into(), |m| m.uid().to_string());
     match std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
         Ok(name) if !name.is_empty() => format!("user:{name} (uid {uid})"),

@@ -314,3 +314,183 @@ fn health_exits_1_and_records_an_alert_for_unsigned_records() {
         "{alerts:?}"
     );
 }
+
+/// Every file of a log directory with its bytes, to show that a command wrote nothing.
+fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn reads_of_the_trail_are_recorded_in_it_and_verification_never_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit");
+    let log_arg = log.to_str().unwrap();
+    let key = dir.path().join("key");
+    let run = |args: &[&str]| {
+        let out = cdeguard(args, dir.path());
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["audit", "keygen", "--out", key.to_str().unwrap()]);
+    let lines: String = (0..5)
+        .map(|n| {
+            format!(
+                "{{\"actor\":\"svc\",\"action\":\"test.event\",\"resource\":\"r/{n}\",\"outcome\":\"success\"}}\n"
+            )
+        })
+        .collect();
+    assert!(append(&log, &lines).status.success());
+    // audit.log.create, the 5 records, then the key's audit.key.add: 7 in all, signed.
+    run(&[
+        "audit",
+        "--log",
+        log_arg,
+        "checkpoint",
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+
+    let tail = run(&["audit", "--log", log_arg, "tail", "-n", "2"]);
+    assert_eq!(tail.lines().count(), 2, "{tail}");
+    run(&["audit", "--log", log_arg, "export", "--format", "cef"]);
+    let proof = run(&["audit", "--log", log_arg, "prove", "--seq", "3"]);
+    let query = run(&["audit", "--log", log_arg, "query", "--action", "audit.*"]);
+    let reads: Vec<serde_json::Value> = query
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["actor"] != "cdeguard-audit")
+        .collect();
+    // The query sees the three reads before it, not itself (recorded once it is over).
+    let summary: Vec<(&str, &str, serde_json::Value, serde_json::Value)> = reads
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap(),
+                r["details"]["command"].as_str().unwrap(),
+                r["details"]["range"].clone(),
+                r["details"]["records"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "audit.read",
+                "tail",
+                serde_json::json!({"from": 5, "to": 7}),
+                serde_json::json!(2)
+            ),
+            (
+                "audit.export",
+                "export",
+                serde_json::json!({"from": 0, "to": 8}),
+                serde_json::json!(8)
+            ),
+            (
+                "audit.prove",
+                "prove",
+                serde_json::json!({"from": 3, "to": 4}),
+                serde_json::json!(1)
+            ),
+        ]
+    );
+    for read in &reads {
+        assert_eq!(read["outcome"], "success");
+        assert_eq!(read["resource"], "audit-log");
+        assert!(read["actor"].as_str().unwrap().contains("uid"), "{read}");
+    }
+    assert_eq!(reads[0]["details"]["format"], "ndjson");
+    assert_eq!(reads[1]["details"]["format"], "cef");
+    // The query itself is recorded too, with its filter.
+    let queries = records(&log, "audit.read");
+    let own = queries.last().unwrap();
+    assert_eq!(own["details"]["command"], "query");
+    assert_eq!(own["details"]["filter"]["action"], "audit.*");
+    // log.create and key.add, then the three reads.
+    assert_eq!(own["details"]["records"], 5);
+
+    // A failed read is recorded as a failure.
+    let missing = cdeguard(
+        &["audit", "--log", log_arg, "prove", "--seq", "999"],
+        dir.path(),
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    let failed = records(&log, "audit.prove");
+    assert_eq!(failed.last().unwrap()["outcome"], "failure");
+    assert!(
+        failed.last().unwrap()["details"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("999")
+    );
+
+    // Verification passes after the reads and writes nothing, nor does checking a proof.
+    let proof_file = dir.path().join("proof.json");
+    std::fs::write(&proof_file, &proof).unwrap();
+    let before = snapshot(&log);
+    let pub_key = format!("{}.pub", key.display());
+    let verified = run(&[
+        "audit",
+        "--log",
+        log_arg,
+        "verify",
+        "--public-key",
+        &pub_key,
+    ]);
+    assert!(verified.starts_with("OK"), "{verified}");
+    let checked = run(&[
+        "audit",
+        "--log",
+        log_arg,
+        "verify-proof",
+        proof_file.to_str().unwrap(),
+        "--public-key",
+        &pub_key,
+    ]);
+    assert!(checked.starts_with("OK: record 3"), "{checked}");
+    assert!(
+        snapshot(&log) == before,
+        "verify or verify-proof wrote to the log"
+    );
+}
+
+#[test]
+fn reading_a_log_that_does_not_exist_fails_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("absent");
+    for command in [
+        &["tail"][..],
+        &["query"],
+        &["export"],
+        &["prove", "--seq", "0"],
+    ] {
+        let mut args = vec!["audit", "--log", log.to_str().unwrap()];
+        args.extend_from_slice(command);
+        let out = cdeguard(&args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{command:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("no audit log"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!log.exists(), "{command:?} created the log");
+    }
+}

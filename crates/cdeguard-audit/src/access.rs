@@ -1,0 +1,130 @@
+//! Audited reads of the trail (PCI DSS 10.2.1.3: all access to audit logs is logged).
+//!
+//! Reading records (`tail`, `query`), exporting them and making proofs append one record
+//! to the log that was read, in the log's own reserved `audit.*` namespace so that no
+//! user can forge one: who read ([`Access::actor`]), what kind of access
+//! ([`AccessAction`]), what ([`Access::details`]: the command, the range of records read,
+//! the filter or format, how many records came out) and whether it worked. Open the
+//! writer with [`LogWriter::open_existing`] *before* reading, so that a log that cannot
+//! record the access is not read at all, and record the access once the read is over.
+//!
+//! Assessors verify without writing (`verify`, `verify-proof` never record): a verifier
+//! works on a copy, and a verification that changed the log would change what it checks.
+//!
+//! Example record (`cdeguard audit tail -n 2` on a log of 10 records):
+//!
+//! ```json
+//! {"v":1,"seq":10,"time":"…","actor":"user:alice (uid 1000)","action":"audit.read",
+//!  "resource":"audit-log","outcome":"success","origin":{…},
+//!  "details":{"command":"tail","range":{"from":8,"to":10},"records":2}}
+//! ```
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{AuditError, Result};
+use crate::layout::Layout;
+use crate::record::{Outcome, RecordInput};
+use crate::writer::{Committed, LogWriter, WriterOptions};
+
+/// The kinds of access that are recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessAction {
+    /// Records shown (`tail`, `query`): `audit.read`.
+    Read,
+    /// Records exported in bulk (`export`): `audit.export`.
+    Export,
+    /// Inclusion or consistency proof made (`prove`, `consistency`): `audit.prove`.
+    Prove,
+}
+
+impl AccessAction {
+    /// The record's action.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessAction::Read => "audit.read",
+            AccessAction::Export => "audit.export",
+            AccessAction::Prove => "audit.prove",
+        }
+    }
+}
+
+/// The resource of access records: the log itself.
+pub const ACCESS_RESOURCE: &str = "audit-log";
+
+/// One access to the log, filled in while the read runs.
+#[derive(Clone, Debug)]
+pub struct Access {
+    /// Who read.
+    pub actor: String,
+    /// The kind of access.
+    pub action: AccessAction,
+    /// `command` (the subcommand), `range` (`{"from", "to"}`: sequence numbers read,
+    /// half-open), `records` (how many came out), what else says what was read, and
+    /// `error` when the read failed.
+    pub details: Map<String, Value>,
+    /// Whether the read worked.
+    pub outcome: Outcome,
+}
+
+impl Access {
+    /// A successful access by `actor` through `command` (until [`Access::failed`]).
+    pub fn new(actor: &str, action: AccessAction, command: &str) -> Self {
+        let mut details = Map::new();
+        details.insert("command".into(), json!(command));
+        Access {
+            actor: actor.to_owned(),
+            action,
+            details,
+            outcome: Outcome::Success,
+        }
+    }
+
+    /// Adds one detail.
+    pub fn detail(&mut self, key: &str, value: Value) -> &mut Self {
+        self.details.insert(key.into(), value);
+        self
+    }
+
+    /// Notes the records read: sequence numbers `[from, to)`, `records` of them output.
+    pub fn range(&mut self, from: u64, to: u64, records: u64) -> &mut Self {
+        self.detail("range", json!({ "from": from, "to": to }))
+            .detail("records", json!(records))
+    }
+
+    /// Marks the read as failed with `error`.
+    pub fn failed(&mut self, error: impl std::fmt::Display) -> &mut Self {
+        self.outcome = Outcome::Failure;
+        self.detail("error", json!(error.to_string()))
+    }
+}
+
+impl LogWriter {
+    /// Opens the log in `dir` for appending, refusing to create one: a read of a log
+    /// that does not exist must not leave an empty log behind.
+    pub fn open_existing(
+        dir: &std::path::Path,
+        options: WriterOptions,
+        key: Option<crate::keys::SigningKey>,
+    ) -> Result<Self> {
+        let meta = Layout::new(dir).meta();
+        if !meta.exists() {
+            return Err(AuditError::Invalid(format!(
+                "no audit log in `{}` (`{}` is missing)",
+                dir.display(),
+                meta.display()
+            )));
+        }
+        LogWriter::open(dir, options, key)
+    }
+
+    /// Appends the record of `access`.
+    pub fn record_access(&mut self, access: Access) -> Result<Committed> {
+        self.append_reserved(RecordInput::new(
+            &access.actor,
+            access.action.as_str(),
+            ACCESS_RESOURCE,
+            access.outcome,
+            Value::Object(access.details),
+        ))
+    }
+}
