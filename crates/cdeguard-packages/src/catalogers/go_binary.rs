@@ -1,7 +1,8 @@
 //! Go binaries: the module build info Go embeds (`.go.buildinfo` section of ELF,
 //! Mach-O or PE files; Go 1.18+ inline-string layout): the main module, every `dep`
 //! (with `=>` replacements) and the Go standard library as `stdlib` at the toolchain's
-//! version. A main module built outside version control says `(devel)`; its version is
+//! version. A main module built outside version control says `(devel)` (as `mod`, or as
+//! a `dep` of `command-line-arguments` when built from a file); its version is
 //! then the one the release build stamped with the linker, which Go records in the
 //! build settings (`build -ldflags="-X=github.com/x/app/version.Version=8.30.1"`), and
 //! without such a stamp the main module is left out (no version to match advisories to).
@@ -60,13 +61,16 @@ impl Cataloger for GoBinary {
         for line in modinfo.lines() {
             let fields: Vec<&str> = line.split('\t').collect();
             match fields.as_slice() {
-                ["mod", module, "(devel)", ..] => {
-                    if let Some(version) = linker_stamped_version(modinfo, module) {
-                        modules.push(((*module).to_owned(), version));
-                    }
-                }
+                // `go build main.go` lists the main module as a `(devel)` dependency of
+                // `command-line-arguments`. Kept even unversioned (dropped below) so that
+                // a `=>` line replaces this module, not the one before.
                 ["mod" | "dep", module, version, ..] => {
-                    modules.push(((*module).to_owned(), (*version).to_owned()))
+                    let version = match *version {
+                        "(devel)" => linker_stamped_version(modinfo, module)
+                            .unwrap_or_else(|| (*version).to_owned()),
+                        _ => (*version).to_owned(),
+                    };
+                    modules.push(((*module).to_owned(), version));
                 }
                 ["=>", module, version, ..] => {
                     if let Some(last) = modules.last_mut() {
@@ -330,6 +334,16 @@ mod tests {
             assert_eq!(modules(&format!("build\t-ldflags=\"{flags}\"\n")), []);
         }
         assert_eq!(modules(""), []);
+        let built_from_file = "path\tcommand-line-arguments\ndep\tgithub.com/x/app\t(devel)\t\nbuild\t-ldflags=\"-X=github.com/x/app/version.Version=2.0.0\"\n";
+        let payload = tagged(TAG, format!("go1.24.11\n{built_from_file}").as_bytes());
+        let found = GoBinary
+            .catalog("/usr/bin/app", &payload, &Context::default())
+            .unwrap();
+        assert!(
+            found
+                .iter()
+                .any(|p| p.name == "github.com/x/app" && p.version == "2.0.0")
+        );
         assert!(GoBinary.reduce(b"#!/bin/sh\necho hi\n").is_none());
     }
 }
