@@ -366,15 +366,7 @@ fn classify(path: &str, text: &str, options: &CollectOptions) -> Parsed {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
+use cdeguard_model::hex;
 
 #[cfg(test)]
 mod tests {

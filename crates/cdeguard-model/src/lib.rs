@@ -26,3 +26,15 @@ pub use node::{Node, Value};
 pub use package::{Ecosystem, Package};
 pub use report::ScanReport;
 pub use vulnerability::Vulnerability;
+
+/// Lower-case hexadecimal of `bytes` (digests, cache keys, fingerprints).
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}

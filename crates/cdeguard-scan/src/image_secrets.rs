@@ -117,7 +117,7 @@ fn cache_file(dir: &Path, digest: &str, scanner: &Scanner, options: &FileScanOpt
     h.update(digest.as_bytes());
     h.update(scanner.version().as_bytes());
     h.update(format!("{options:?}").as_bytes());
-    let key: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let key = cdeguard_model::hex(&h.finalize());
     dir.join(format!("{key}.json"))
 }
 

@@ -182,7 +182,7 @@ impl Scanner {
             ));
         }
         h.update(self.key.fingerprint("scanner-version", b""));
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        cdeguard_model::hex(&h.finalize())
     }
 
     /// Scans one text. `lines` says whether line numbers mean anything.

@@ -62,7 +62,7 @@ impl FingerprintKey {
         mac.update(&[0]);
         mac.update(value);
         let digest = mac.finalize().into_bytes();
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        cdeguard_model::hex(&digest[..16])
     }
 }
 

@@ -66,10 +66,7 @@ fn cache_key() -> String {
     {
         h.update(format!("{len} {modified:?}"));
     }
-    h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    cdeguard_model::hex(&h.finalize()[..16])
 }
 
 /// The database file of the bundled records.

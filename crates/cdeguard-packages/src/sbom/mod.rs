@@ -43,7 +43,7 @@ impl Subject<'_> {
         }
         hasher.update(self.timestamp.as_bytes());
         let h = hasher.finalize();
-        let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let hex = cdeguard_model::hex(&h[..16]);
         // Version 4 / variant 1 layout (random-looking bits taken from the hash).
         format!(
             "{}-{}-4{}-{}{}-{}",
