@@ -24,8 +24,12 @@ measure() {
   local name="$1" runs="$2"; shift 2
   local walls=() peak=0 w m
   for i in $(seq 0 "$runs"); do
-    /usr/bin/time -o "$OUT/.t" -f '%e %M' "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr" || true
-    read -r w m < <(tail -1 "$OUT/.t")
+    # Wall time from bash's microsecond clock (GNU time's %e has 10 ms steps); peak
+    # memory from GNU time.
+    local start=$EPOCHREALTIME
+    /usr/bin/time -o "$OUT/.t" -f '%M' "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr" || true
+    w=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN{ printf "%.4f", b - a }')
+    read -r m < <(tail -1 "$OUT/.t")
     ((i == 0 && runs > 0)) && continue
     walls+=("$w"); ((m > peak)) && peak=$m
   done

@@ -70,6 +70,11 @@ impl Batch {
         self.entries.is_empty()
     }
 
+    /// Bytes of the rendered fields of all records.
+    pub fn rendered_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Empties the batch, keeping its memory.
     pub fn clear(&mut self) {
         self.bytes.clear();
@@ -174,7 +179,7 @@ impl Batch {
 
     /// Writes record `index` as stored at `seq`: `now` (canonical time) and `origin`
     /// (canonical JSON) fill what the input left out.
-    pub(crate) fn write_payload(
+    pub fn write_payload(
         &self,
         index: usize,
         seq: u64,
@@ -263,8 +268,7 @@ impl<'de> Visitor<'de> for LineSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
         let (mut time, mut actor, mut action, mut resource) = (None, None, None, None);
         let (mut outcome, mut origin, mut details) = (None, None, None);
-        let mut key = String::new();
-        while map.next_key_seed(KeyInto(&mut key))?.is_some() {
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             let name = FIELDS
                 .iter()
                 .copied()
@@ -431,23 +435,23 @@ impl<'de> Visitor<'de> for Canonical<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let open = self.out.len();
         self.out.push(b'{');
-        // Each member's key and byte range; members are written as they come and put in
-        // key order at the end only if they came out of order.
-        let mut members: Vec<(String, Range<usize>)> = Vec::new();
+        // Each member's key (borrowed from the input unless it holds escapes) and byte
+        // range; members are written as they come and put in key order at the end only
+        // if they came out of order.
+        let mut members: Vec<(Cow<'de, str>, Range<usize>)> = Vec::new();
         let mut in_order = true;
-        let mut key = String::new();
-        while map.next_key_seed(KeyInto(&mut key))?.is_some() {
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             if let Some((last, _)) = members.last() {
                 in_order &= *last < key;
                 self.out.push(b',');
             }
             let start = self.out.len();
-            write_json(self.out, key.as_str());
+            write_json(self.out, &*key);
             self.out.push(b':');
             map.next_value_seed(Canonical {
                 out: &mut *self.out,
             })?;
-            members.push((std::mem::take(&mut key), start..self.out.len()));
+            members.push((key, start..self.out.len()));
         }
         if !in_order {
             let written = self.out.split_off(open + 1);
@@ -468,28 +472,6 @@ impl<'de> Visitor<'de> for Canonical<'_> {
             }
         }
         self.out.push(b'}');
-        Ok(())
-    }
-}
-
-/// Reads an object key into a reused `String`.
-struct KeyInto<'k>(&'k mut String);
-
-impl<'de> DeserializeSeed<'de> for KeyInto<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeyInto<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.0.clear();
-        self.0.push_str(v);
         Ok(())
     }
 }

@@ -25,7 +25,9 @@ use crate::layout::{Layout, create_dir_durable, write_durable};
 use crate::merkle::Frontier;
 use crate::reader::for_each_frame;
 use crate::record::{MAX_RECORD_BYTES, Origin, Outcome, RecordInput, format_time};
-use crate::segment::{FrameReader, GENESIS_CHAIN, SegmentHeader, encode_frame_with};
+use crate::segment::{
+    FRAME_OVERHEAD, FrameReader, GENESIS_CHAIN, SegmentHeader, encode_frame_with,
+};
 use crate::store::{Prepared, Store};
 
 /// Actor of the records the audit system writes about itself.
@@ -428,6 +430,15 @@ impl LogWriter {
         let user_len = user.map_or(0, Batch::len);
         let count = (system_batch.len() + user_len) as u64;
         frames.clear();
+        // One allocation for a fresh buffer (a recycled one is large enough already): the
+        // rendered fields, plus per record what the commit adds (framing, `v`, `seq`,
+        // `time`, and the origin when the input gave none).
+        let per_record = FRAME_OVERHEAD + 96 + self.origin.len();
+        frames.reserve(
+            system_batch.rendered_len()
+                + user.map_or(0, Batch::rendered_len)
+                + per_record * (system_batch.len() + user_len),
+        );
         let mut nodes = Vec::with_capacity((system_batch.len() + user_len) * 2);
         let mut offsets = Vec::with_capacity(system_batch.len() + user_len);
         let mut chain = state.head.chain;
