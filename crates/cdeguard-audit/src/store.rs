@@ -111,6 +111,9 @@ impl Store {
         if prepared.committed.count > 0 {
             if let Some(header) = &prepared.new_segment {
                 write_durable(&self.layout.segment(header.first_seq), &header.encode())?;
+                // It may replace the file a handle is open on (an empty segment of an
+                // older format).
+                self.segment = None;
             }
             let path = self.layout.segment(head.segment);
             let file = self.segment_file(head.segment)?;

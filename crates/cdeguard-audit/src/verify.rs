@@ -24,7 +24,7 @@ use crate::layout::{Layout, SegmentFile};
 use crate::merkle::Frontier;
 use crate::reader::load_segment;
 use crate::record::Record;
-use crate::segment::FrameReader;
+use crate::segment::{FrameError, FrameFault, FrameReader};
 use crate::writer::read_log_id;
 
 /// What to verify and whom to trust.
@@ -109,6 +109,8 @@ struct Walk<'a> {
     /// Leaves since the last good checkpoint, to point at an altered record.
     window: Vec<Digest>,
     window_start: u64,
+    /// A segment ended in a group without its commit mark (version 2).
+    uncommitted: Option<Failure>,
     report: VerifyReport,
 }
 
@@ -137,6 +139,7 @@ pub fn verify(dir: &Path, options: &VerifyOptions) -> Result<VerifyReport> {
         deletions: Vec::new(),
         window: Vec::new(),
         window_start: 0,
+        uncommitted: None,
         report: VerifyReport::default(),
     };
     if let Err(failure) = walk.run() {
@@ -319,6 +322,25 @@ impl Walk<'_> {
                         "{name}: record {} onwards is a torn, unacknowledged write (a crash); \
                          the next writer cuts it off and records that",
                         e.seq
+                    ));
+                    if let FrameFault::Uncommitted { first, end } = e.fault {
+                        // Its records were read, but they were never acknowledged.
+                        self.report.records -= end - first;
+                        return Ok((first, chain, frontier));
+                    }
+                    break;
+                }
+                Err(FrameError {
+                    fault: fault @ FrameFault::Uncommitted { first, .. },
+                    offset,
+                    ..
+                }) => {
+                    // Records are missing after these: `finish` names the first missing
+                    // record if a checkpoint or head.json says how many there were.
+                    self.uncommitted = Some(fail(
+                        Some(first),
+                        format!("{name}, byte {offset}"),
+                        fault.to_string(),
                     ));
                     break;
                 }
@@ -520,6 +542,9 @@ impl Walk<'_> {
                     head.size
                 ),
             ));
+        }
+        if let Some(failure) = self.uncommitted.take() {
+            return Err(failure);
         }
         let first = segments.first().map_or(0, |s| s.first_seq);
         if !ranged && first > 0 {

@@ -26,7 +26,8 @@ use crate::merkle::Frontier;
 use crate::reader::for_each_frame;
 use crate::record::{MAX_RECORD_BYTES, Origin, Outcome, RecordInput, format_time};
 use crate::segment::{
-    FRAME_OVERHEAD, FrameReader, GENESIS_CHAIN, SegmentHeader, encode_frame_with,
+    FORMAT_VERSION, FRAME_OVERHEAD, FrameReader, GENESIS_CHAIN, GroupWriter, MARK_LEN,
+    SegmentHeader,
 };
 use crate::store::{Prepared, Store};
 
@@ -110,6 +111,9 @@ pub(crate) fn lock_log(layout: &Layout) -> Result<LockGuard> {
 pub(crate) struct State {
     pub(crate) head: Head,
     pub(crate) frontier: Frontier,
+    /// Format version of the active segment: one of an older version is continued in
+    /// a new segment, never appended to in another format.
+    pub(crate) segment_version: u32,
 }
 
 /// Identity stored in `log.json`.
@@ -217,11 +221,7 @@ impl LogWriter {
 
     fn init(layout: &Layout) -> Result<String> {
         let segments = layout.segments_dir();
-        let header = SegmentHeader {
-            first_seq: 0,
-            prev_chain: GENESIS_CHAIN,
-            frontier: Frontier::default(),
-        };
+        let header = SegmentHeader::new(0, GENESIS_CHAIN, Frontier::default());
         let mut existing: Vec<std::path::PathBuf> = Vec::new();
         if segments.exists() {
             for entry in std::fs::read_dir(&segments).map_err(AuditError::at(&segments))? {
@@ -232,7 +232,10 @@ impl LogWriter {
         // before log.json): no record was ever acknowledged, so starting over loses nothing.
         let interrupted_init = existing.len() == 1
             && existing[0] == layout.segment(0)
-            && std::fs::read(&existing[0]).is_ok_and(|bytes| bytes == header.encode());
+            && std::fs::read(&existing[0]).is_ok_and(|bytes| {
+                SegmentHeader::decode(&bytes)
+                    .is_ok_and(|(found, len)| found.first_seq == 0 && len == bytes.len())
+            });
         if interrupted_init {
             std::fs::remove_file(&existing[0]).map_err(AuditError::at(&existing[0]))?;
         } else if !existing.is_empty() {
@@ -437,11 +440,12 @@ impl LogWriter {
         frames.reserve(
             system_batch.rendered_len()
                 + user.map_or(0, Batch::rendered_len)
-                + per_record * (system_batch.len() + user_len),
+                + per_record * (system_batch.len() + user_len)
+                + MARK_LEN,
         );
         let mut nodes = Vec::with_capacity((system_batch.len() + user_len) * 2);
         let mut offsets = Vec::with_capacity(system_batch.len() + user_len);
-        let mut chain = state.head.chain;
+        let mut group = GroupWriter::new(&state.head.chain);
         let mut frontier = state.frontier.clone();
         let mut seq = first_seq;
         let batches = std::iter::once((&system_batch, 0)).chain(user.map(|b| (b, 1)));
@@ -449,7 +453,7 @@ impl LogWriter {
         for (batch, line_base) in batches {
             for index in 0..batch.len() {
                 offsets.push(frames.len() as u64);
-                let (len, leaf, next) = encode_frame_with(&mut frames, &chain, |out| {
+                let (len, leaf) = group.push_with(&mut frames, |out| {
                     batch.write_payload(index, seq, &now_text, &self.origin, out);
                 });
                 if len > MAX_RECORD_BYTES {
@@ -458,7 +462,6 @@ impl LogWriter {
                         message: format!("record is larger than {MAX_RECORD_BYTES} bytes"),
                     });
                 }
-                chain = next;
                 frontier.push_with(leaf, |level, node, hash| {
                     if TreeIndex::stores_level(level) {
                         nodes.push((level, node, *hash));
@@ -467,15 +470,15 @@ impl LogWriter {
                 seq += 1;
             }
         }
+        let chain = group.finish(&mut frames).unwrap_or(state.head.chain);
         let mut head = state.head.clone();
         let mut new_segment = None;
         if count > 0 {
-            if head.segment_len >= self.options.segment_bytes && head.size > head.segment {
-                let header = SegmentHeader {
-                    first_seq: head.size,
-                    prev_chain: head.chain,
-                    frontier: state.frontier.clone(),
-                };
+            let full = head.segment_len >= self.options.segment_bytes && head.size > head.segment;
+            // A segment of an older format is continued in a new one; one that holds no
+            // record yet is replaced by the same segment in the current format.
+            if full || state.segment_version != FORMAT_VERSION {
+                let header = SegmentHeader::new(head.size, head.chain, state.frontier.clone());
                 head.segment = header.first_seq;
                 head.segment_len = header.encode().len() as u64;
                 new_segment = Some(header);
@@ -504,6 +507,9 @@ impl LogWriter {
             Some(_) => head.segment_len - frames.len() as u64,
             None => state.head.segment_len,
         };
+        if new_segment.is_some() {
+            state.segment_version = FORMAT_VERSION;
+        }
         state.head = head.clone();
         state.frontier = frontier;
         Ok(Prepared {
@@ -561,10 +567,28 @@ impl LogWriter {
         if let Some(head) = Head::load(&self.layout)
             && let Some(frontier) = head.frontier()
             && self.head_matches_files(&head)
+            && let Some(segment_version) = self.segment_version(head.segment)
         {
-            return Ok((State { head, frontier }, Vec::new()));
+            return Ok((
+                State {
+                    head,
+                    frontier,
+                    segment_version,
+                },
+                Vec::new(),
+            ));
         }
         self.recover()
+    }
+
+    /// The format version of the segment that starts at `first_seq`, if it is readable.
+    fn segment_version(&self, first_seq: u64) -> Option<u32> {
+        use std::io::Read as _;
+        let mut start = [0; 12];
+        File::open(self.layout.segment(first_seq))
+            .and_then(|mut file| file.read_exact(&mut start))
+            .ok()?;
+        SegmentHeader::peek_version(&start)
     }
 
     fn head_matches_files(&self, head: &Head) -> bool {
@@ -601,15 +625,21 @@ impl LogWriter {
             offset: 0,
             message: e.to_string(),
         })?;
-        let mut frontier = header.frontier.clone();
+        let mut leaves = Vec::new();
         let mut fault = None;
         for frame in frames.by_ref() {
             match frame {
-                Ok(f) => frontier.push(f.leaf),
+                Ok(f) => leaves.push(f.leaf),
                 Err(e) => fault = Some(e),
             }
         }
         let (size, chain, good_len) = (frames.next_seq(), frames.chain_value(), frames.position());
+        // Records of a group without its commit mark were read but are cut off below.
+        let mut frontier = header.frontier.clone();
+        let committed = usize::try_from(size - header.first_seq).unwrap_or(usize::MAX);
+        for leaf in leaves.iter().take(committed) {
+            frontier.push(*leaf);
+        }
         let checkpoint_file = read_checkpoints(&self.layout.checkpoints())?;
         let mut checkpoints_len =
             std::fs::metadata(self.layout.checkpoints()).map_or(0, |m| m.len());
@@ -667,7 +697,7 @@ impl LogWriter {
                     "offset": good_len,
                     "bytes_removed": removed.len(),
                     "sha256_removed": Digest::of(&[removed]).to_hex(),
-                    "first_unacknowledged_seq": fault.seq,
+                    "first_unacknowledged_seq": size,
                     "quarantined_as": quarantined,
                 }),
             ));
@@ -719,7 +749,14 @@ impl LogWriter {
             boot_ns: old_head.as_ref().map_or(0, |h| h.boot_ns),
         };
         head.store(&self.layout)?;
-        Ok((State { head, frontier }, notes))
+        Ok((
+            State {
+                head,
+                frontier,
+                segment_version: header.version,
+            },
+            notes,
+        ))
     }
 
     fn repair_index(&mut self, size: u64) -> Result<()> {

@@ -8,7 +8,7 @@ use cdeguard_audit::checkpoint::Checkpoint;
 use cdeguard_audit::keys::SigningKey;
 use cdeguard_audit::merkle::{Frontier, leaf_hash};
 use cdeguard_audit::record::Record;
-use cdeguard_audit::segment::{FrameReader, SegmentHeader, encode_frame};
+use cdeguard_audit::segment::{FrameReader, GroupWriter, SegmentHeader};
 
 #[test]
 fn intact_log_verifies_with_every_checkpoint_checked() {
@@ -97,12 +97,15 @@ fn truncation_of_the_unsigned_tail_is_detected_from_the_acknowledged_size() {
 }
 
 /// Rewrites records `[from, ..]` of the segment at `path` with a changed resource and a
-/// recomputed hash chain, as an attacker with write access would.
+/// recomputed hash chain (leaf prefixes and commit marks, group boundaries kept), as an
+/// attacker with write access would.
 fn rechain(path: &std::path::Path, from_seq: u64) {
     let bytes = std::fs::read(path).unwrap();
     let (header, reader) = FrameReader::new(&bytes).unwrap();
     let mut out = header.encode();
-    let mut chain = header.prev_chain;
+    let mut group = GroupWriter::new(&header.prev_chain);
+    // The last record of a group is the one that carries a new chain value.
+    let mut group_start_chain = header.prev_chain;
     for frame in reader {
         let frame = frame.unwrap();
         let mut payload = frame.payload.to_vec();
@@ -111,7 +114,11 @@ fn rechain(path: &std::path::Path, from_seq: u64) {
             record.resource = "ns/attacker".into();
             payload = record.to_canonical();
         }
-        chain = encode_frame(&mut out, &payload, &chain).1;
+        group.push(&mut out, &payload);
+        if frame.chain != group_start_chain {
+            group_start_chain = frame.chain;
+            group.finish(&mut out);
+        }
     }
     std::fs::write(path, out).unwrap();
 }
@@ -147,6 +154,7 @@ fn replaced_segment_is_detected() {
     let bytes = std::fs::read(&segments[1]).unwrap();
     let (header, len) = SegmentHeader::decode(&bytes).unwrap();
     let mut forged = SegmentHeader {
+        version: header.version,
         first_seq: header.first_seq + 1,
         prev_chain: header.prev_chain,
         frontier: Frontier::default(),
