@@ -1,5 +1,5 @@
 //! Segment files: a header, then length-prefixed record frames. This is the reader of
-//! untrusted bytes (fuzzed by `fuzz_targets/audit_segment`).
+//! untrusted bytes (fuzzed by `fuzz/fuzz_targets/audit_segment.rs`).
 //!
 //! ```text
 //! header: "CDGAUDIT" | version u32 LE | first_seq u64 LE | prev_chain [32]
