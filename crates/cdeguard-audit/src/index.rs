@@ -35,6 +35,9 @@ const OFFSETS_SLOT: u32 = MAX_LEVELS;
 pub struct TreeIndex {
     dir: PathBuf,
     files: Vec<Option<File>>,
+    /// The bytes [`TreeIndex::append`] writes, per file: reused, so that appending
+    /// allocates nothing once warm.
+    pending: Vec<Vec<u8>>,
 }
 
 impl TreeIndex {
@@ -45,6 +48,7 @@ impl TreeIndex {
         let index = TreeIndex {
             dir,
             files: Vec::new(),
+            pending: Vec::new(),
         };
         for level in 1..STORED_FROM_LEVEL {
             let path = index.path(level);
@@ -77,6 +81,7 @@ impl TreeIndex {
         let mut index = TreeIndex {
             dir,
             files: Vec::new(),
+            pending: Vec::new(),
         };
         for slot in (0..=OFFSETS_SLOT).filter(|slot| Self::stores_level(*slot)) {
             match File::open(index.path(slot)) {
@@ -146,29 +151,28 @@ impl TreeIndex {
     /// levels [`TreeIndex::stores_level`] accepts) and the frame offsets of the same
     /// records.
     pub fn append(&mut self, nodes: &[(u32, u64, Digest)], offsets: &[u64]) -> Result<()> {
-        let bytes: Vec<u8> = offsets.iter().flat_map(|o| o.to_le_bytes()).collect();
-        let path = self.path(OFFSETS_SLOT);
-        self.file(OFFSETS_SLOT)?
-            .write_all(&bytes)
-            .map_err(AuditError::at(&path))?;
-        let mut by_level: Vec<Vec<u8>> = Vec::new();
+        let mut pending = std::mem::take(&mut self.pending);
+        // One buffer per level, and the offsets' last.
+        pending.resize_with(OFFSETS_SLOT as usize + 1, Vec::new);
+        pending.iter_mut().for_each(Vec::clear);
+        for offset in offsets {
+            pending[OFFSETS_SLOT as usize].extend_from_slice(&offset.to_le_bytes());
+        }
         for (level, _, hash) in nodes.iter().filter(|(l, _, _)| Self::stores_level(*l)) {
-            let level = *level as usize;
-            if by_level.len() <= level {
-                by_level.resize_with(level + 1, Vec::new);
-            }
-            by_level[level].extend_from_slice(&hash.0);
+            pending[*level as usize].extend_from_slice(&hash.0);
         }
-        for (level, bytes) in by_level.iter().enumerate() {
-            if bytes.is_empty() {
-                continue;
-            }
-            let path = self.path(level as u32);
-            self.file(level as u32)?
-                .write_all(bytes)
-                .map_err(AuditError::at(&path))?;
-        }
-        Ok(())
+        let written = pending
+            .iter()
+            .enumerate()
+            .filter(|(_, bytes)| !bytes.is_empty())
+            .try_for_each(|(slot, bytes)| {
+                let path = self.path(slot as u32);
+                self.file(slot as u32)?
+                    .write_all(bytes)
+                    .map_err(AuditError::at(&path))
+            });
+        self.pending = pending;
+        written
     }
 
     /// Whether the index holds exactly the nodes of a tree of `size` leaves.

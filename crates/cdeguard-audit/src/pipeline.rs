@@ -18,7 +18,7 @@ use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 
 use crate::batch::Batch;
 use crate::error::{AuditError, Result};
-use crate::store::{Prepared, Store};
+use crate::store::{CommitBuffers, Prepared, Store};
 use crate::writer::{Committed, LockGuard, LogWriter, State, lock_log};
 
 /// Groups one writer commits under one hold of the log lock before other writers get a
@@ -63,7 +63,7 @@ impl LogWriter {
         let released = Condvar::new();
         let mut store = Store::for_stream(self.layout().clone())?;
         let (to_io, prepared_groups) = mpsc::sync_channel::<Prepared>(1);
-        let (recycle, spare_frames) = mpsc::channel::<Vec<u8>>();
+        let (recycle, spare_buffers) = mpsc::channel::<CommitBuffers>();
         let outcome = std::thread::scope(|scope| {
             let io = scope.spawn(|| -> Result<()> {
                 for mut prepared in prepared_groups {
@@ -82,7 +82,7 @@ impl LogWriter {
                     shared.stopped = durable.is_err();
                     drop(shared);
                     durable?;
-                    let _ = recycle.send(prepared.frames);
+                    let _ = recycle.send(prepared.buffers);
                 }
                 Ok(())
             });
@@ -90,9 +90,9 @@ impl LogWriter {
             let fed = feed(&mut |batch: &Batch| {
                 self.check_user_batch(batch)?;
                 let (current, system) = self.enter(&session, &released, &mut state)?;
-                let frames = spare_frames.try_recv().unwrap_or_default();
+                let buffers = spare_buffers.try_recv().unwrap_or_default();
                 let prepared = self
-                    .prepare(current, &system, Some(batch), false, frames)
+                    .prepare(current, &system, Some(batch), false, buffers)
                     .inspect_err(|_| {
                         session
                             .lock()

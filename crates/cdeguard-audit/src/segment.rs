@@ -303,7 +303,9 @@ pub enum FrameFault {
     #[error("hash chain mismatch: record modified")]
     ChainMismatch,
     /// A version 2 commit mark does not match the records of its group.
-    #[error("commit mark of records {first}..{end} does not match them: records modified, added or removed")]
+    #[error(
+        "commit mark of records {first}..{end} does not match them: records modified, added or removed"
+    )]
     MarkMismatch {
         /// First record of the group.
         first: u64,
@@ -655,14 +657,13 @@ mod tests {
         other.push(&mut forged, b"{\"v\":1,\"seq\":1,\"x\":9}");
         forged.extend_from_slice(&bytes[offsets[2]..]);
         let (_, reader) = FrameReader::new(&forged).expect("header");
-        let error = reader.last().expect("frames").expect_err("forgery detected");
+        let error = reader
+            .last()
+            .expect("frames")
+            .expect_err("forgery detected");
         assert_eq!(
             (error.seq, error.offset as usize, error.fault),
-            (
-                0,
-                offsets[0],
-                FrameFault::MarkMismatch { first: 0, end: 3 }
-            )
+            (0, offsets[0], FrameFault::MarkMismatch { first: 0, end: 3 })
         );
     }
 
@@ -686,7 +687,10 @@ mod tests {
             let (_, mut reader) = FrameReader::new(&bytes[..cut]).expect("header");
             let error = reader.by_ref().last().expect("frames").expect_err("torn");
             assert!(error.seq >= 2, "{error:?}");
-            assert_eq!((reader.next_seq(), reader.position()), (2, first_group_end as u64));
+            assert_eq!(
+                (reader.next_seq(), reader.position()),
+                (2, first_group_end as u64)
+            );
         }
         let (_, reader) = FrameReader::new(&bytes[..bytes.len() - MARK_LEN]).expect("header");
         let error = reader.last().expect("frames").expect_err("torn");

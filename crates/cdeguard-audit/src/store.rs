@@ -39,14 +39,10 @@ use crate::writer::Committed;
 pub(crate) struct Prepared {
     /// The segment to start before the frames, when the active one is full.
     pub(crate) new_segment: Option<SegmentHeader>,
-    /// The frames, in one buffer (one `write`).
-    pub(crate) frames: Vec<u8>,
+    /// The frames, Merkle nodes and frame offsets.
+    pub(crate) buffers: CommitBuffers,
     /// Length of the segment before the frames (where a failed write is cut back to).
     pub(crate) rollback_len: u64,
-    /// Merkle nodes completed by the commit: `(level, index, hash)`.
-    pub(crate) nodes: Vec<(u32, u64, Digest)>,
-    /// Byte offset of each frame in its segment.
-    pub(crate) offsets: Vec<u64>,
     /// The checkpoint signed with this commit.
     pub(crate) checkpoint: Option<Checkpoint>,
     /// Length of `checkpoints.ndjson` before the commit.
@@ -55,6 +51,27 @@ pub(crate) struct Prepared {
     pub(crate) head: Head,
     /// What the commit stores (handed to the caller once durable).
     pub(crate) committed: Committed,
+}
+
+/// What a commit writes besides its small parts; reused from one commit to the next, so
+/// that a stream of commits allocates (and the kernel zeroes) no fresh memory.
+#[derive(Default)]
+pub(crate) struct CommitBuffers {
+    /// The frames, in one buffer (one `write`).
+    pub(crate) frames: Vec<u8>,
+    /// Merkle nodes completed by the commit: `(level, index, hash)`.
+    pub(crate) nodes: Vec<(u32, u64, Digest)>,
+    /// Byte offset of each frame in its segment.
+    pub(crate) offsets: Vec<u64>,
+}
+
+impl CommitBuffers {
+    /// Empties the buffers, keeping their memory.
+    pub(crate) fn clear(&mut self) {
+        self.frames.clear();
+        self.nodes.clear();
+        self.offsets.clear();
+    }
 }
 
 /// The files commits write: the active segment (kept open), the proof index,
@@ -118,7 +135,7 @@ impl Store {
             let path = self.layout.segment(head.segment);
             let file = self.segment_file(head.segment)?;
             if let Err(e) = file
-                .write_all(&prepared.frames)
+                .write_all(&prepared.buffers.frames)
                 .and_then(|()| file.sync_data())
             {
                 // Never leave a partial batch behind: cut back to the last commit.
@@ -128,7 +145,8 @@ impl Store {
                 return Err(AuditError::io(&path, e));
             }
             // The records are durable; the index is derived and repaired on the next open.
-            self.index.append(&prepared.nodes, &prepared.offsets)?;
+            let buffers = &prepared.buffers;
+            self.index.append(&buffers.nodes, &buffers.offsets)?;
         }
         if let Some(checkpoint) = &prepared.checkpoint {
             self.append_checkpoint(checkpoint, prepared.previous_checkpoints_len)?;

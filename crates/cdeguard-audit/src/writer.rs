@@ -29,7 +29,7 @@ use crate::segment::{
     FORMAT_VERSION, FRAME_OVERHEAD, FrameReader, GENESIS_CHAIN, GroupWriter, MARK_LEN,
     SegmentHeader,
 };
-use crate::store::{Prepared, Store};
+use crate::store::{CommitBuffers, Prepared, Store};
 
 /// Actor of the records the audit system writes about itself.
 pub const SYSTEM_ACTOR: &str = "cdeguard-audit";
@@ -86,8 +86,8 @@ pub struct LogWriter {
     key: Option<SigningKey>,
     options: WriterOptions,
     store: Store,
-    /// The frames of the last commit (memory reused by the next).
-    frames: Vec<u8>,
+    /// The buffers of the last commit (memory reused by the next).
+    buffers: CommitBuffers,
 }
 
 /// Holds the log's exclusive lock until dropped (closing the descriptor releases it).
@@ -174,7 +174,7 @@ impl LogWriter {
             key,
             options,
             store: Store::new(Layout::new(dir), index),
-            frames: Vec::new(),
+            buffers: CommitBuffers::default(),
         };
         let (mut state, mut system) = writer.load_state()?;
         if state.head.size == 0 {
@@ -406,10 +406,10 @@ impl LogWriter {
         user: Option<&Batch>,
         force_checkpoint: bool,
     ) -> Result<Committed> {
-        let frames = std::mem::take(&mut self.frames);
-        let mut prepared = self.prepare(state, system, user, force_checkpoint, frames)?;
+        let buffers = std::mem::take(&mut self.buffers);
+        let mut prepared = self.prepare(state, system, user, force_checkpoint, buffers)?;
         self.store.persist(&mut prepared)?;
-        self.frames = prepared.frames;
+        self.buffers = prepared.buffers;
         Ok(prepared.committed)
     }
 
@@ -421,7 +421,7 @@ impl LogWriter {
         system: &[RecordInput],
         user: Option<&Batch>,
         force_checkpoint: bool,
-        mut frames: Vec<u8>,
+        mut buffers: CommitBuffers,
     ) -> Result<Prepared> {
         let now = self.options.fixed_time.unwrap_or_else(jiff::Timestamp::now);
         let now_text = format_time(now);
@@ -432,7 +432,12 @@ impl LogWriter {
         let first_seq = state.head.size;
         let user_len = user.map_or(0, Batch::len);
         let count = (system_batch.len() + user_len) as u64;
-        frames.clear();
+        buffers.clear();
+        let CommitBuffers {
+            frames,
+            nodes,
+            offsets,
+        } = &mut buffers;
         // One allocation for a fresh buffer (a recycled one is large enough already): the
         // rendered fields, plus per record what the commit adds (framing, `v`, `seq`,
         // `time`, and the origin when the input gave none).
@@ -443,8 +448,6 @@ impl LogWriter {
                 + per_record * (system_batch.len() + user_len)
                 + MARK_LEN,
         );
-        let mut nodes = Vec::with_capacity((system_batch.len() + user_len) * 2);
-        let mut offsets = Vec::with_capacity(system_batch.len() + user_len);
         let mut group = GroupWriter::new(&state.head.chain);
         let mut frontier = state.frontier.clone();
         let mut seq = first_seq;
@@ -453,7 +456,7 @@ impl LogWriter {
         for (batch, line_base) in batches {
             for index in 0..batch.len() {
                 offsets.push(frames.len() as u64);
-                let (len, leaf) = group.push_with(&mut frames, |out| {
+                let (len, leaf) = group.push_with(frames, |out| {
                     batch.write_payload(index, seq, &now_text, &self.origin, out);
                 });
                 if len > MAX_RECORD_BYTES {
@@ -470,7 +473,7 @@ impl LogWriter {
                 seq += 1;
             }
         }
-        let chain = group.finish(&mut frames).unwrap_or(state.head.chain);
+        let chain = group.finish(frames).unwrap_or(state.head.chain);
         let mut head = state.head.clone();
         let mut new_segment = None;
         if count > 0 {
@@ -484,7 +487,7 @@ impl LogWriter {
                 new_segment = Some(header);
             }
             // Offsets were taken within `frames`; the frames start at the segment's end.
-            for offset in &mut offsets {
+            for offset in offsets.iter_mut() {
                 *offset += head.segment_len;
             }
             head.size += count;
@@ -514,10 +517,8 @@ impl LogWriter {
         state.frontier = frontier;
         Ok(Prepared {
             new_segment,
-            frames,
+            buffers,
             rollback_len,
-            nodes,
-            offsets,
             checkpoint: checkpoint.clone(),
             previous_checkpoints_len,
             head,
