@@ -15,7 +15,7 @@
 //! | `export` | `audit.export` | `range`, `records`, `format` |
 //! | `prove`, `consistency` | `audit.prove` | `range`, `records`, `checkpoint_size`; `old_size`, `new_size` |
 //! | `forward` | `audit.export` | `cursor`, `destination` (`kind`, `endpoint`: `scheme://host:port`, never a token, secret or URL path), `range` and `records` confirmed, `format` (syslog); on failure `unconfirmed` and `error`; `failed_retries` when a run ends an outage |
-//! | `health` | `audit.read` when healthy (`status`, thresholds), else one `audit.alert` per failed control (`crate::health`) |
+//! | `health` | `audit.read` when healthy (`status`, thresholds), else one `audit.alert` per failed control, the checker in `checked_by` (`crate::health`) |
 //! | `retention` | `audit.retention.archive` / `audit.retention.delete` per segment; `audit.read` (`range`, `hot_days`, `retain_days`) when it moved nothing (`crate::retention`) |
 //! | `checkpoint` | `audit.checkpoint` ([`LogWriter::checkpoint_by`]), covered by the checkpoint it asks for |
 //!

@@ -5,8 +5,9 @@
 //!
 //! A check reads the whole log, so it is an access (PCI DSS 10.2.1.3) and
 //! [`record_check`] records it once: a check that finds problems through its alerts (one
-//! per failed control, with the checker as actor and `"command":"health"`), a healthy one
-//! as an `audit.read` record with `"status":"healthy"`. Alerts and a read record for the
+//! per failed control, raised by the audit system like the writer's own clock alert, with
+//! `"command":"health"` and the checker in `checked_by`), a healthy one as an `audit.read`
+//! record by the checker with `"status":"healthy"`. Alerts and a read record for the
 //! same run would say the same thing twice. Unlike the other reads, the check runs even
 //! when the log cannot record it: it is what must report that failure (10.7).
 
@@ -25,7 +26,7 @@ use crate::head::{Head, boot_id, boot_ns};
 use crate::keys::PublicKey;
 use crate::layout::Layout;
 use crate::reader::for_each_frame;
-use crate::record::{Outcome, Record, RecordInput};
+use crate::record::{Outcome, Record};
 use crate::verify::{VerifyOptions, verify};
 use crate::writer::LogWriter;
 
@@ -154,7 +155,7 @@ pub fn check(dir: &Path, options: &HealthOptions, now: jiff::Timestamp) -> Resul
 pub const HEALTH_COMMAND: &str = "health";
 
 /// Records a check `actor` ran with `options`: one `audit.alert` record per alert, or,
-/// with none, one `audit.read` record saying the log is healthy.
+/// with none, one `audit.read` record by `actor` saying the log is healthy.
 pub fn record_check(
     writer: &mut LogWriter,
     actor: &str,
@@ -171,18 +172,18 @@ pub fn record_check(
         writer.record_access(access)?;
     }
     for alert in alerts {
-        writer.append_reserved(RecordInput::new(
-            actor,
+        writer.append_system(
             "audit.alert",
             alert.kind,
             Outcome::Failure,
             json!({
                 "command": HEALTH_COMMAND,
+                "checked_by": actor,
                 "kind": alert.kind,
                 "message": alert.message,
                 "requirement": "PCI DSS 10.7.2",
             }),
-        ))?;
+        )?;
     }
     Ok(())
 }

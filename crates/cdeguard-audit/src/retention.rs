@@ -12,8 +12,9 @@
 //! (`segment`), the checkpoints file kept with it, the sizes and `sha256_compressed`, the
 //! SHA-256 of the archived file. A run reads every sealed segment to date it, so a run
 //! that moves nothing records that read (`audit.read`, `"command":"retention"`, PCI DSS
-//! 10.2.1.3); a run that archives or deletes is already told by those records. There is
-//! no dry run: a run either applies the policy or fails.
+//! 10.2.1.3); a run that archives or deletes is already told by those records, and a
+//! log of one segment has no sealed segment to read. There is no dry run: a run either
+//! applies the policy or fails.
 
 use std::time::Duration;
 

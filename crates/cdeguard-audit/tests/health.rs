@@ -109,9 +109,8 @@ fn each_failed_control_raises_its_alert_and_alerts_are_recorded() {
     );
     // (The damaged segment no longer reads back through the verifying reader.)
     let raw = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-    assert!(raw.contains(&format!(
-        r#""actor":"{CHECKER}","action":"audit.alert","resource":"verify_failed""#
-    )));
+    assert!(raw.contains(r#""action":"audit.alert","resource":"verify_failed""#));
+    assert!(raw.contains(&format!(r#""checked_by":"{CHECKER}""#)));
 }
 
 #[test]
@@ -161,8 +160,8 @@ fn a_check_is_recorded_once_as_a_read_or_as_its_alerts() {
             .map(|r| (r.actor.as_str(), r.resource.as_str(), r.outcome))
             .collect::<Vec<_>>(),
         [
-            (CHECKER, "forward_backlog", Outcome::Failure),
-            (CHECKER, "missing_checkpoint", Outcome::Failure)
+            ("cdeguard-audit", "forward_backlog", Outcome::Failure),
+            ("cdeguard-audit", "missing_checkpoint", Outcome::Failure)
         ]
     );
     for (record, alert) in recorded.iter().zip(&alerts) {
@@ -170,6 +169,7 @@ fn a_check_is_recorded_once_as_a_read_or_as_its_alerts() {
             record.details,
             serde_json::json!({
                 "command": "health",
+                "checked_by": CHECKER,
                 "kind": alert.kind,
                 "message": alert.message,
                 "requirement": "PCI DSS 10.7.2",

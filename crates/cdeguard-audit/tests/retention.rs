@@ -90,7 +90,10 @@ fn archives_deletes_and_stays_verifiable() {
     // 120-day-old records are still readable.
     let deletions = common::with_action(&log, "audit.retention.delete");
     assert_eq!(deletions.len(), report.deleted.len());
-    assert!(deletions.iter().all(|d| d.actor == OPERATOR), "{deletions:?}");
+    assert!(
+        deletions.iter().all(|d| d.actor == OPERATOR),
+        "{deletions:?}"
+    );
     let archives = common::with_action(&log, "audit.retention.archive");
     assert_eq!(
         archives
@@ -108,18 +111,16 @@ fn archives_deletes_and_stays_verifiable() {
         .collect();
     for (i, archived) in archives.iter().enumerate() {
         let next_first = archives.get(i + 1).map_or_else(
-            || {
-                *remaining
-                    .iter()
-                    .find(|s| **s > report.archived[i])
-                    .unwrap()
-            },
+            || *remaining.iter().find(|s| **s > report.archived[i]).unwrap(),
             |next| next.details["first_seq"].as_u64().unwrap(),
         );
         let first = archived.details["first_seq"].as_u64().unwrap();
         assert_eq!(archived.actor, OPERATOR);
         assert_eq!(archived.outcome, cdeguard_audit::Outcome::Success);
-        assert_eq!(archived.resource, format!("archive/seg-{first:020}.log.zst"));
+        assert_eq!(
+            archived.resource,
+            format!("archive/seg-{first:020}.log.zst")
+        );
         let mut keys: Vec<&str> = archived
             .details
             .as_object()
@@ -190,6 +191,9 @@ fn archives_deletes_and_stays_verifiable() {
 fn nothing_young_is_touched_and_bad_policies_are_refused() {
     let log = common::build(5, 20, common::options(4096, 50));
     let mut writer = LogWriter::open(&log.log, common::options(4096, 50), None).unwrap();
+    // All but the newest segment are sealed (its record may start another one).
+    let segments = Layout::new(&log.log).list_segments().unwrap();
+    assert!(segments.len() > 1, "the test needs sealed segments");
     let report = apply(
         &mut writer,
         OPERATOR,
@@ -199,8 +203,6 @@ fn nothing_young_is_touched_and_bad_policies_are_refused() {
     .unwrap();
     assert_eq!(report, Default::default());
     // It read the sealed segments to date them: that read is recorded.
-    let segments = Layout::new(&log.log).list_segments().unwrap();
-    assert!(segments.len() > 1, "the test needs sealed segments");
     let reads = common::with_action(&log.log, "audit.read");
     assert_eq!(reads.len(), 1, "{reads:?}");
     assert_eq!(reads[0].actor, OPERATOR);

@@ -113,8 +113,10 @@ impl Destination {
     /// URLs often carry a secret there, and this is what records and errors show.
     pub fn endpoint(&self) -> String {
         let (scheme, address) = match self {
-            Destination::SyslogStream { addr, tls } => (if *tls { "tls" } else { "tcp" }, addr),
-            Destination::SyslogUdp { addr } => ("udp", addr),
+            Destination::SyslogStream { addr, tls } => {
+                (if *tls { "tls" } else { "tcp" }, addr.as_str())
+            }
+            Destination::SyslogUdp { addr } => ("udp", addr.as_str()),
             Destination::SplunkHec { url } | Destination::Webhook { url } => {
                 url.split_once("://").unwrap_or(("http", url))
             }
@@ -283,40 +285,34 @@ impl Forwarder {
         let from = self.cursor.next_seq;
         let mut tally = Tally::default();
         let result = self.ship(&mut tally);
-        let Some(access) = self.access(actor, from, &tally, &result) else {
-            return result;
+        let failed_retries = match (&result, self.outage) {
+            (Err(_), Some(retries)) => {
+                self.outage = Some(retries + 1);
+                return result;
+            }
+            (Ok(_), None) if tally.other_records == 0 => return result,
+            (_, outage) => outage.unwrap_or(0),
         };
-        let recorded = writer.record_access(access);
+        let recorded =
+            writer.record_access(self.access(actor, from, &tally, &result, failed_retries));
+        // An outage is open from its first recorded failure to the next recorded success.
+        if recorded.is_ok() {
+            self.outage = result.is_err().then_some(0);
+        }
         let sent = result?;
         recorded?;
         Ok(sent)
     }
 
-    /// The access record of a run that started at `from`, if it is recorded (see
-    /// [`Forwarder::run_recorded`]); keeps count of an outage's failed runs.
+    /// The access record of a run that started at `from`.
     fn access(
-        &mut self,
+        &self,
         actor: &str,
         from: u64,
         tally: &Tally,
         result: &Result<u64>,
-    ) -> Option<Access> {
-        let failed_retries = match (result, self.outage) {
-            (Err(_), Some(retries)) => {
-                self.outage = Some(retries + 1);
-                return None;
-            }
-            (Err(_), None) => {
-                self.outage = Some(0);
-                None
-            }
-            (Ok(_), Some(retries)) => {
-                self.outage = None;
-                Some(retries)
-            }
-            (Ok(_), None) if tally.other_records == 0 => return None,
-            (Ok(_), None) => None,
-        };
+        failed_retries: u64,
+    ) -> Access {
         let to = self.cursor.next_seq;
         let mut access = Access::new(actor, AccessAction::Export, FORWARD_COMMAND);
         access
@@ -329,15 +325,15 @@ impl Forwarder {
         if self.destination.is_syslog() {
             access.detail("format", json!(self.options.format.name()));
         }
-        if let Some(retries) = failed_retries.filter(|r| *r > 0) {
-            access.detail("failed_retries", json!(retries));
+        if failed_retries > 0 {
+            access.detail("failed_retries", json!(failed_retries));
         }
         if let Err(e) = result {
             access
                 .detail("unconfirmed", json!(tally.read - tally.confirmed))
                 .failed(e);
         }
-        Some(access)
+        access
     }
 
     /// Sends batches until the log's end, counting into `tally`; returns how many
