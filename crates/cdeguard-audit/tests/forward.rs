@@ -528,6 +528,15 @@ fn splunk_hec_with_acks_token_and_a_crash_before_the_ack() {
     );
 }
 
+/// Notes the sequence numbers of a webhook's NDJSON body.
+fn note_seqs(received: &Mutex<Vec<u64>>, body: &[u8]) {
+    let mut seen = received.lock().unwrap();
+    for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let record: serde_json::Value = serde_json::from_slice(line).unwrap();
+        seen.push(record["seq"].as_u64().unwrap());
+    }
+}
+
 #[test]
 fn webhook_with_hmac_signature() {
     let (_dir, log) = make_log(120);
@@ -547,11 +556,7 @@ fn webhook_with_hmac_signature() {
             if headers.get("x-cdeguard-signature") != Some(&expected) {
                 return Some((401, "{}".into()));
             }
-            let mut seen = received.lock().unwrap();
-            for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                let record: serde_json::Value = serde_json::from_slice(line).unwrap();
-                seen.push(record["seq"].as_u64().unwrap());
-            }
+            note_seqs(&received, body);
             Some((204, String::new()))
         })
     };
@@ -598,11 +603,7 @@ fn forwarding_runs_are_recorded_once_each_without_secrets() {
             if down.load(Ordering::SeqCst) {
                 return None;
             }
-            let mut seen = received.lock().unwrap();
-            for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                let record: serde_json::Value = serde_json::from_slice(line).unwrap();
-                seen.push(record["seq"].as_u64().unwrap());
-            }
+            note_seqs(&received, body);
             Some((204, String::new()))
         })
     };

@@ -234,11 +234,17 @@ fn netpol_generate_is_recorded_with_its_flows() {
 }
 
 fn append(log: &Path, input: &str) -> Output {
+    append_with(log, &[], input)
+}
+
+/// `cdeguard audit --log LOG append ARGS…` with `input` on standard input.
+fn append_with(log: &Path, args: &[&str], input: &str) -> Output {
     use std::io::Write as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_cdeguard"))
         .args(["audit", "--log"])
         .arg(log)
         .arg("append")
+        .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -251,6 +257,17 @@ fn append(log: &Path, input: &str) -> Output {
         .write_all(input.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// `count` NDJSON lines of `test.event` records, resources `r/0`, `r/1`, …
+fn event_lines(count: u32) -> String {
+    (0..count)
+        .map(|n| {
+            format!(
+                "{{\"actor\":\"svc\",\"action\":\"test.event\",\"resource\":\"r/{n}\",\"outcome\":\"success\"}}\n"
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -385,14 +402,7 @@ fn forward_runs_are_recorded_once_with_the_endpoint_and_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit");
     let log_arg = log.to_str().unwrap();
-    let lines: String = (0..3)
-        .map(|n| {
-            format!(
-                "{{\"actor\":\"svc\",\"action\":\"test.event\",\"resource\":\"r/{n}\",\"outcome\":\"success\"}}\n"
-            )
-        })
-        .collect();
-    assert!(append(&log, &lines).status.success());
+    assert!(append(&log, &event_lines(3)).status.success());
     // audit.log.create and the three records.
     let size = 4;
 
@@ -535,29 +545,12 @@ fn forward_runs_are_recorded_once_with_the_endpoint_and_no_secret() {
 fn retention_records_archives_by_the_operator_and_a_run_that_moves_nothing_as_a_read() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit");
-    let lines: String = (0..40)
-        .map(|n| {
-            format!(
-                "{{\"actor\":\"svc\",\"action\":\"test.event\",\"resource\":\"r/{n}\",\"outcome\":\"success\"}}\n"
-            )
-        })
-        .collect();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cdeguard"))
-        .args(["audit", "--log"])
-        .arg(&log)
-        .args(["append", "--segment-bytes", "1024", "--batch", "4"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(lines.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let appended = append_with(
+        &log,
+        &["--segment-bytes", "1024", "--batch", "4"],
+        &event_lines(40),
+    );
+    assert!(appended.status.success());
 
     // A hundred days on, every sealed segment leaves the hot window; none expires.
     let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 100)).to_string();
@@ -740,14 +733,7 @@ fn reads_of_the_trail_are_recorded_in_it_and_verification_never_writes() {
         String::from_utf8(out.stdout).unwrap()
     };
     run(&["audit", "keygen", "--out", key.to_str().unwrap()]);
-    let lines: String = (0..5)
-        .map(|n| {
-            format!(
-                "{{\"actor\":\"svc\",\"action\":\"test.event\",\"resource\":\"r/{n}\",\"outcome\":\"success\"}}\n"
-            )
-        })
-        .collect();
-    assert!(append(&log, &lines).status.success());
+    assert!(append(&log, &event_lines(5)).status.success());
     // audit.log.create, the 5 records, the key's audit.key.add, then the checkpoint's
     // own audit.checkpoint: 8 in all, signed.
     run(&[
