@@ -1,5 +1,7 @@
 //! Audited access to the trail (PCI DSS 10.2.1.3: all access to audit logs is logged;
-//! 10.2.1.2 and 10.2.1.6: actions of administrators and changes to the logs).
+//! 10.2.1.2: administrators' actions on the log, such as checkpoints and retention;
+//! 10.2.1.6: an interruption of forwarding to the SIEM is recorded where it starts and
+//! where it ends).
 //!
 //! Every command that reads the log appends one record to the log it read, in the log's
 //! own reserved `audit.*` namespace so that no user can forge one: who read
