@@ -152,7 +152,7 @@ pub fn check(dir: &Path, options: &HealthOptions, now: jiff::Timestamp) -> Resul
 }
 
 /// `details.command` of the records of a health check.
-pub const HEALTH_COMMAND: &str = "health";
+const HEALTH_COMMAND: &str = "health";
 
 /// Records a check `actor` ran with `options`: one `audit.alert` record per alert, or,
 /// with none, one `audit.read` record by `actor` saying the log is healthy.

@@ -96,7 +96,7 @@ fn older_than(time: Option<jiff::Timestamp>, now: jiff::Timestamp, age: Duration
 }
 
 /// `details.command` of the record of a retention run that moved nothing.
-pub const RETENTION_COMMAND: &str = "retention";
+const RETENTION_COMMAND: &str = "retention";
 
 /// Applies `policy` as of `now` on behalf of `actor`.
 pub fn apply(

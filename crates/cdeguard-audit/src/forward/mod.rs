@@ -44,7 +44,7 @@ use crate::record::Record;
 use crate::writer::LogWriter;
 
 /// `details.command` of the access record of a forwarding run.
-pub const FORWARD_COMMAND: &str = "forward";
+const FORWARD_COMMAND: &str = "forward";
 
 /// Where to send records.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,7 +181,8 @@ pub struct Forwarder {
     options: ForwardOptions,
     cursor: Cursor,
     tls: Option<std::sync::Arc<rustls::ClientConfig>>,
-    /// Failed runs since the last recorded one, while the destination stays down.
+    /// An outage: open from a recorded failed run to the next recorded run, with the
+    /// failed runs since the recorded one (not recorded themselves).
     outage: Option<u64>,
 }
 
