@@ -160,6 +160,7 @@ enum AuditCommand {
     },
     /// Ship records to a SIEM at least once, from an on-disk cursor:
     /// tcp://, tls://, udp:// (syslog), hec+http(s):// (Splunk), webhook+http(s)://.
+    /// Each run that ships records is recorded in the log (`audit.export`).
     Forward {
         /// Destination URL.
         #[arg(long)]
