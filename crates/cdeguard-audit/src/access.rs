@@ -1,15 +1,36 @@
-//! Audited reads of the trail (PCI DSS 10.2.1.3: all access to audit logs is logged).
+//! Audited access to the trail (PCI DSS 10.2.1.3: all access to audit logs is logged;
+//! 10.2.1.2: administrators' actions on the log, such as checkpoints and retention;
+//! 10.2.1.6: an interruption of forwarding to the SIEM is recorded where it starts and
+//! where it ends).
 //!
-//! Reading records (`tail`, `query`), exporting them and making proofs append one record
-//! to the log that was read, in the log's own reserved `audit.*` namespace so that no
-//! user can forge one: who read ([`Access::actor`]), what kind of access
-//! ([`AccessAction`]), what ([`Access::details`]: the command, the range of records read,
-//! the filter or format, how many records came out) and whether it worked. Open the
-//! writer with [`LogWriter::open_existing`] *before* reading, so that a log that cannot
-//! record the access is not read at all, and record the access once the read is over.
+//! Every command that reads the log appends one record to the log it read, in the log's
+//! own reserved `audit.*` namespace so that no user can forge one: who read
+//! ([`Access::actor`]), what kind of access ([`AccessAction`]), what ([`Access::details`]:
+//! the command, the range of records read, the filter or format, how many records came
+//! out) and whether it worked. Open the writer with [`LogWriter::open_existing`]
+//! *before* reading, so that a log that cannot record the access is not read at all, and
+//! record the access once the read is over (a read never sees its own record).
 //!
-//! Assessors verify without writing (`verify`, `verify-proof` never record): a verifier
-//! works on a copy, and a verification that changed the log would change what it checks.
+//! | command | action | details besides `command` |
+//! |---|---|---|
+//! | `tail`, `query` | `audit.read` | `range`, `records`, `format`; `filter` for `query` |
+//! | `export` | `audit.export` | `range`, `records`, `format` |
+//! | `prove`, `consistency` | `audit.prove` | `range`, `records`, `checkpoint_size`; `old_size`, `new_size` |
+//! | `forward` | `audit.export` | `cursor`, `destination` (`kind`, `endpoint`: `scheme://host:port`, never a token, secret or URL path), `range` and `records` confirmed, `format` (syslog); on failure `unconfirmed` and `error`; `failed_retries` when a run ends an outage |
+//! | `health` | `audit.read` when healthy (`status`, thresholds), else one `audit.alert` per failed control, the checker in `checked_by` (`crate::health`) |
+//! | `retention` | `audit.retention.archive` / `audit.retention.delete` per segment; `audit.read` (`range`, `hot_days`, `retain_days`) when it moved nothing (`crate::retention`) |
+//! | `checkpoint` | `audit.checkpoint` ([`LogWriter::checkpoint_by`]), covered by the checkpoint it asks for |
+//!
+//! A forwarding run is recorded once per run, and only when it read something: see
+//! [`crate::forward::Forwarder::run_recorded`] for why runs that ship only forwarding
+//! records, and retries within an outage, are not recorded again. `append` writes the
+//! caller's own records; `rotate-key` leaves the writer's `audit.key.add` record (actor
+//! `cdeguard-audit`; the origin names the process); `keygen` touches no log (a key enters
+//! a log through `audit.key.add` when it first signs).
+//!
+//! Assessors verify without writing (`verify`, `verify-proof`, `verify-consistency` never
+//! record): a verifier works on a copy, and a verification that changed the log would
+//! change what it checks.
 //!
 //! Example record (`cdeguard audit tail -n 2` on a log of 10 records):
 //!
@@ -21,6 +42,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::checkpoint::Checkpoint;
 use crate::error::{AuditError, Result};
 use crate::layout::Layout;
 use crate::record::{Outcome, RecordInput};
@@ -115,6 +137,21 @@ impl LogWriter {
             )));
         }
         LogWriter::open(dir, options, key)
+    }
+
+    /// Signs a checkpoint on `actor`'s request (`cdeguard audit checkpoint`): an
+    /// `audit.checkpoint` record first, so that the checkpoint covers the record of its
+    /// own request. Meant for a writer with a signing key: without one, no checkpoint
+    /// is signed (`None`) and the record waits for the next checkpoint.
+    pub fn checkpoint_by(&mut self, actor: &str) -> Result<Option<Checkpoint>> {
+        self.append_reserved(RecordInput::new(
+            actor,
+            "audit.checkpoint",
+            ACCESS_RESOURCE,
+            Outcome::Success,
+            json!({ "command": "checkpoint" }),
+        ))?;
+        self.checkpoint()
     }
 
     /// Appends the record of `access`.

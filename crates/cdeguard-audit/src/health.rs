@@ -2,12 +2,22 @@
 //! forwarding backlog older than a threshold, a clock jump, and records left unsigned
 //! too long (missing checkpoint). Each becomes an `audit.alert` record and a non-zero
 //! `audit health` status.
+//!
+//! A check reads the whole log, so it is an access (PCI DSS 10.2.1.3) and
+//! [`record_check`] records it once: a check that finds problems through its alerts (one
+//! per failed control, raised by the audit system like the writer's own clock alert, with
+//! `"command":"health"` and the checker in `checked_by`), a healthy one as an `audit.read`
+//! record by the checker with `"status":"healthy"`. Alerts and a read record for the
+//! same run would say the same thing twice. Unlike the other reads, the check runs even
+//! when the log cannot record it: it is what must report that failure (10.7).
 
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::Duration;
 
 use serde_json::json;
+
+use crate::access::{Access, AccessAction};
 
 use crate::checkpoint::read_checkpoints;
 use crate::cursor::Cursor;
@@ -141,14 +151,38 @@ pub fn check(dir: &Path, options: &HealthOptions, now: jiff::Timestamp) -> Resul
     Ok(alerts)
 }
 
-/// Writes one `audit.alert` record per alert.
-pub fn record_alerts(writer: &mut LogWriter, alerts: &[Alert]) -> Result<()> {
+/// `details.command` of the records of a health check.
+const HEALTH_COMMAND: &str = "health";
+
+/// Records a check `actor` ran with `options`: one `audit.alert` record per alert, or,
+/// with none, one `audit.read` record by `actor` saying the log is healthy.
+pub fn record_check(
+    writer: &mut LogWriter,
+    actor: &str,
+    options: &HealthOptions,
+    alerts: &[Alert],
+) -> Result<()> {
+    if alerts.is_empty() {
+        let mut access = Access::new(actor, AccessAction::Read, HEALTH_COMMAND);
+        access
+            .detail("status", json!("healthy"))
+            .detail("max_backlog_secs", json!(options.max_backlog.as_secs()))
+            .detail("max_unsigned_secs", json!(options.max_unsigned.as_secs()))
+            .detail("trusted_keys", json!(options.trusted_keys.len()));
+        writer.record_access(access)?;
+    }
     for alert in alerts {
         writer.append_system(
             "audit.alert",
             alert.kind,
             Outcome::Failure,
-            json!({ "kind": alert.kind, "message": alert.message, "requirement": "PCI DSS 10.7.2" }),
+            json!({
+                "command": HEALTH_COMMAND,
+                "checked_by": actor,
+                "kind": alert.kind,
+                "message": alert.message,
+                "requirement": "PCI DSS 10.7.2",
+            }),
         )?;
     }
     Ok(())

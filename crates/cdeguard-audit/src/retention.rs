@@ -5,17 +5,28 @@
 //! *before* the file disappears, so `verify` can tell retention from tampering: each
 //! segment header carries the chain value and Merkle frontier at its start, so what
 //! remains stays verifiable against the signed checkpoints.
+//!
+//! Both records name the operator who ran retention as actor (PCI DSS 10.2.2). An
+//! archive record (`audit.retention.archive`, resource the archived file) gives the
+//! sequence numbers moved (`first_seq`, `end_seq`: half-open), the hot segment removed
+//! (`segment`), the checkpoints file kept with it, the sizes and `sha256_compressed`, the
+//! SHA-256 of the archived file. A run reads every sealed segment to date it, so a run
+//! that moves nothing records that read (`audit.read`, `"command":"retention"`, PCI DSS
+//! 10.2.1.3); a run that archives or deletes is already told by those records, and a
+//! log of one segment has no sealed segment to read. There is no dry run: a run either
+//! applies the policy or fails.
 
 use std::time::Duration;
 
 use serde_json::json;
 
+use crate::access::{Access, AccessAction};
 use crate::checkpoint::read_checkpoints;
 use crate::error::{AuditError, Result};
 use crate::hash::Digest;
-use crate::layout::{SegmentFile, create_dir_durable, sync_dir, write_durable};
+use crate::layout::{Layout, SegmentFile, create_dir_durable, sync_dir, write_durable};
 use crate::reader::load_segment;
-use crate::record::{Outcome, Record};
+use crate::record::{Outcome, Record, RecordInput};
 use crate::segment::FrameReader;
 use crate::writer::{LogWriter, lock_log};
 
@@ -28,9 +39,11 @@ pub struct RetentionPolicy {
     pub total: Duration,
 }
 
+/// Seconds per day: the policy is set in days.
+const DAY: u64 = 86_400;
+
 impl Default for RetentionPolicy {
     fn default() -> Self {
-        const DAY: u64 = 86_400;
         RetentionPolicy {
             hot: Duration::from_secs(92 * DAY),
             total: Duration::from_secs(366 * DAY),
@@ -82,9 +95,13 @@ fn older_than(time: Option<jiff::Timestamp>, now: jiff::Timestamp, age: Duration
     time.is_some_and(|t| now.as_nanosecond() - t.as_nanosecond() > age.as_nanos() as i128)
 }
 
-/// Applies `policy` as of `now`.
+/// `details.command` of the record of a retention run that moved nothing.
+const RETENTION_COMMAND: &str = "retention";
+
+/// Applies `policy` as of `now` on behalf of `actor`.
 pub fn apply(
     writer: &mut LogWriter,
+    actor: &str,
     policy: RetentionPolicy,
     now: jiff::Timestamp,
 ) -> Result<RetentionReport> {
@@ -104,17 +121,35 @@ pub fn apply(
         .iter()
         .filter(|s| !s.file.archived && older_than(s.newest, now, policy.hot))
     {
-        archive(writer, span)?;
+        archive(writer, actor, span)?;
         report.archived.push(span.file.first_seq);
     }
     for span in &spans {
         if !older_than(span.newest, now, policy.total) {
             break; // only a prefix may go, so the rest stays verifiable
         }
-        delete(writer, span, policy)?;
+        delete(writer, actor, span, policy)?;
         report.deleted.push(span.file.first_seq);
     }
+    if report == RetentionReport::default()
+        && let (Some(first), Some(last)) = (spans.first(), spans.last())
+    {
+        let mut access = Access::new(actor, AccessAction::Read, RETENTION_COMMAND);
+        access
+            .range(first.file.first_seq, last.end_seq, 0)
+            .detail("hot_days", json!(policy.hot.as_secs() / DAY))
+            .detail("retain_days", json!(policy.total.as_secs() / DAY));
+        writer.record_access(access)?;
+    }
     Ok(report)
+}
+
+/// `path` relative to the log's folder, as records name files.
+fn in_log(layout: &Layout, path: &std::path::Path) -> String {
+    path.strip_prefix(layout.root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[cfg(feature = "archive")]
@@ -129,7 +164,7 @@ fn compress(_bytes: &[u8]) -> Result<Vec<u8>> {
     ))
 }
 
-fn archive(writer: &mut LogWriter, span: &SegmentSpan) -> Result<()> {
+fn archive(writer: &mut LogWriter, actor: &str, span: &SegmentSpan) -> Result<()> {
     let layout = writer.layout().clone();
     let first = span.file.first_seq;
     let raw = std::fs::read(&span.file.path).map_err(AuditError::at(&span.file.path))?;
@@ -167,26 +202,36 @@ fn archive(writer: &mut LogWriter, span: &SegmentSpan) -> Result<()> {
         std::fs::remove_file(&span.file.path).map_err(AuditError::at(&span.file.path))?;
         sync_dir(&layout.segments_dir())?;
     }
-    writer.append_system(
+    writer.append_reserved(RecordInput::new(
+        actor,
         "audit.retention.archive",
-        &format!("archive/{}", crate::layout::segment_name(first)),
+        &in_log(&layout, &layout.archived_segment(first)),
         Outcome::Success,
         json!({
             "first_seq": first,
             "end_seq": span.end_seq,
+            "segment": in_log(&layout, &span.file.path),
+            "checkpoints": in_log(&layout, &layout.archived_checkpoints(first)),
             "bytes": raw.len(),
             "compressed_bytes": compressed.len(),
             "sha256_compressed": Digest::of(&[&compressed]).to_hex(),
+            "requirement": "PCI DSS 10.5.1",
         }),
-    )?;
+    ))?;
     Ok(())
 }
 
-fn delete(writer: &mut LogWriter, span: &SegmentSpan, policy: RetentionPolicy) -> Result<()> {
+fn delete(
+    writer: &mut LogWriter,
+    actor: &str,
+    span: &SegmentSpan,
+    policy: RetentionPolicy,
+) -> Result<()> {
     let layout = writer.layout().clone();
     let first = span.file.first_seq;
     // Recorded first: a crash after this leaves an extra file, never an unexplained gap.
-    writer.append_system(
+    writer.append_reserved(RecordInput::new(
+        actor,
         "audit.retention.delete",
         &format!("archive/{}", crate::layout::segment_name(first)),
         Outcome::Success,
@@ -194,10 +239,10 @@ fn delete(writer: &mut LogWriter, span: &SegmentSpan, policy: RetentionPolicy) -
             "first_seq": first,
             "end_seq": span.end_seq,
             "newest_record": span.newest.map(crate::record::format_time),
-            "retention_days": policy.total.as_secs() / 86_400,
+            "retention_days": policy.total.as_secs() / DAY,
             "requirement": "PCI DSS 10.5.1",
         }),
-    )?;
+    ))?;
     let _lock = lock_log(&layout)?;
     for path in [
         layout.segment(first),

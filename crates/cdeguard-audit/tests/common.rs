@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use cdeguard_audit::keys::{PublicKey, SigningKey};
 use cdeguard_audit::layout::Layout;
+use cdeguard_audit::query::{Filter, query};
 use cdeguard_audit::segment::FrameReader;
 use cdeguard_audit::verify::{Failure, VerifyOptions, verify};
-use cdeguard_audit::{LogWriter, Outcome, RecordInput, WriterOptions};
+use cdeguard_audit::{LogWriter, Outcome, Record, RecordInput, WriterOptions};
 
 pub struct TestLog {
     pub dir: tempfile::TempDir,
@@ -107,4 +108,26 @@ pub fn locate(log: &Path, seq: u64) -> (PathBuf, usize, usize) {
         }
     }
     panic!("record {seq} not found");
+}
+
+/// The records of the log matching `filter`, oldest first.
+pub fn matching(log: &Path, filter: &Filter) -> Vec<Record> {
+    let mut found = Vec::new();
+    query(log, 0, filter, |_, record| {
+        found.push(record.clone());
+        Ok(())
+    })
+    .expect("query");
+    found
+}
+
+/// The records of the log whose action is `action` (a trailing `*` is a prefix).
+pub fn with_action(log: &Path, action: &str) -> Vec<Record> {
+    matching(
+        log,
+        &Filter {
+            action: Some(action.into()),
+            ..Filter::default()
+        },
+    )
 }

@@ -528,6 +528,15 @@ fn splunk_hec_with_acks_token_and_a_crash_before_the_ack() {
     );
 }
 
+/// Notes the sequence numbers of a webhook's NDJSON body.
+fn note_seqs(received: &Mutex<Vec<u64>>, body: &[u8]) {
+    let mut seen = received.lock().unwrap();
+    for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let record: serde_json::Value = serde_json::from_slice(line).unwrap();
+        seen.push(record["seq"].as_u64().unwrap());
+    }
+}
+
 #[test]
 fn webhook_with_hmac_signature() {
     let (_dir, log) = make_log(120);
@@ -547,11 +556,7 @@ fn webhook_with_hmac_signature() {
             if headers.get("x-cdeguard-signature") != Some(&expected) {
                 return Some((401, "{}".into()));
             }
-            let mut seen = received.lock().unwrap();
-            for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                let record: serde_json::Value = serde_json::from_slice(line).unwrap();
-                seen.push(record["seq"].as_u64().unwrap());
-            }
+            note_seqs(&received, body);
             Some((204, String::new()))
         })
     };
@@ -576,4 +581,147 @@ fn webhook_with_hmac_signature() {
     let mut forwarder = Forwarder::new(&log, "hook", destination, with_secret(&secret)).unwrap();
     assert_eq!(forwarder.run_once().unwrap(), end);
     assert_once_in_order(&received.lock().unwrap(), end);
+}
+
+// ---------------------------------------------------------------- access records
+
+#[test]
+fn forwarding_runs_are_recorded_once_each_without_secrets() {
+    const READER: &str = "user:siem-shipper (uid 1002)";
+    let (_dir, log) = make_log(30);
+    let end = size(&log);
+    let secret = b"hmac-secret-never-logged".to_vec();
+    let received = Arc::new(Mutex::new(Vec::<u64>::new()));
+    let port = free_port();
+    // Down: the receiver drops connections unanswered. (It keeps its port: a port given
+    // up could be taken by another test's server meanwhile.)
+    let down = Arc::new(AtomicBool::new(false));
+    let handler: Arc<Handler> = {
+        let received = received.clone();
+        let down = down.clone();
+        Arc::new(move |_path, _headers, body| {
+            if down.load(Ordering::SeqCst) {
+                return None;
+            }
+            note_seqs(&received, body);
+            Some((204, String::new()))
+        })
+    };
+    let _server = HttpServer::start(port, handler);
+    // A webhook URL whose path is a secret, as many receivers issue them.
+    let destination: Destination = format!("webhook+http://127.0.0.1:{port}/hooks/path-secret-123")
+        .parse()
+        .unwrap();
+    let options = ForwardOptions {
+        batch: 8,
+        hmac_secret: Some(secret.clone()),
+        timeout: Duration::from_secs(2),
+        ..ForwardOptions::default()
+    };
+    let mut forwarder = Forwarder::new(&log, "hook", destination, options).unwrap();
+    let mut writer = LogWriter::open(&log, WriterOptions::default(), None).unwrap();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let forward_records = || common::with_action(&log, "audit.export");
+
+    // One record for the whole run, not one per batch.
+    assert_eq!(forwarder.run_recorded(&mut writer, READER).unwrap(), end);
+    let recorded = forward_records();
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    assert_eq!(recorded[0].seq, end);
+    assert_eq!(recorded[0].actor, READER);
+    assert_eq!(recorded[0].resource, "audit-log");
+    assert_eq!(recorded[0].outcome, cdeguard_audit::Outcome::Success);
+    assert_eq!(
+        recorded[0].details,
+        serde_json::json!({
+            "command": "forward",
+            "cursor": "hook",
+            "destination": { "kind": "webhook", "endpoint": endpoint },
+            "range": { "from": 0, "to": end },
+            "records": end,
+        })
+    );
+    // The next run ships only that record: recording it would go on forever.
+    assert_eq!(forwarder.run_recorded(&mut writer, READER).unwrap(), 1);
+    assert_eq!(forwarder.run_recorded(&mut writer, READER).unwrap(), 0);
+    assert_eq!(forward_records().len(), 1);
+
+    // The receiver goes down: the failed run is recorded, its retry is not.
+    writer.append(vec![common::input(99)]).unwrap();
+    down.store(true, Ordering::SeqCst);
+    let err = forwarder.run_recorded(&mut writer, READER).unwrap_err();
+    assert!(forwarder.run_recorded(&mut writer, READER).is_err());
+    let recorded = forward_records();
+    assert_eq!(recorded.len(), 2, "{recorded:?}");
+    let failed = &recorded[1];
+    assert_eq!(failed.outcome, cdeguard_audit::Outcome::Failure);
+    let error = failed.details["error"].as_str().unwrap();
+    assert_eq!(error, err.to_string());
+    assert!(
+        error.starts_with(&format!("forwarding to hook (webhook {endpoint}): ")),
+        "{error}"
+    );
+    let mut details = failed.details.clone();
+    details.as_object_mut().unwrap().remove("error");
+    assert_eq!(
+        details,
+        serde_json::json!({
+            "command": "forward",
+            "cursor": "hook",
+            "destination": { "kind": "webhook", "endpoint": endpoint },
+            "range": { "from": end + 1, "to": end + 1 },
+            "records": 0,
+            "unconfirmed": 1,
+        })
+    );
+
+    // Back up: the run that ends the outage is recorded with the retries it took.
+    down.store(false, Ordering::SeqCst);
+    assert_eq!(forwarder.run_recorded(&mut writer, READER).unwrap(), 2);
+    let recorded = forward_records();
+    assert_eq!(recorded.len(), 3, "{recorded:?}");
+    assert_eq!(recorded[2].outcome, cdeguard_audit::Outcome::Success);
+    assert_eq!(recorded[2].details["failed_retries"], 1);
+    assert_eq!(
+        recorded[2].details["range"],
+        serde_json::json!({ "from": end + 1, "to": end + 3 })
+    );
+    assert_eq!(forwarder.run_recorded(&mut writer, READER).unwrap(), 1);
+    assert_eq!(forward_records().len(), 3);
+    assert_once_in_order(&received.lock().unwrap(), end + 4);
+
+    // Neither the HMAC secret nor the URL's secret path is anywhere in the log.
+    for segment in common::hot_segments(&log) {
+        let text = String::from_utf8_lossy(&std::fs::read(segment).unwrap()).into_owned();
+        assert!(!text.contains("hmac-secret-never-logged"));
+        assert!(!text.contains("path-secret-123"));
+    }
+}
+
+#[test]
+fn destinations_are_named_without_credentials_paths_or_queries() {
+    let endpoint = |url: &str| {
+        let destination: Destination = url.parse().unwrap();
+        (destination.kind(), destination.endpoint())
+    };
+    assert_eq!(
+        endpoint("webhook+https://user:pass@hooks.example:8443/T0/B0/secret?token=x"),
+        ("webhook", "https://hooks.example:8443".to_owned())
+    );
+    assert_eq!(
+        endpoint("hec+http://splunk:8088/"),
+        ("splunk-hec", "http://splunk:8088".to_owned())
+    );
+    assert_eq!(
+        endpoint("tls://siem.example:6514"),
+        ("syslog-tls", "tls://siem.example:6514".to_owned())
+    );
+    assert_eq!(
+        endpoint("tcp://10.0.0.1:514"),
+        ("syslog-tcp", "tcp://10.0.0.1:514".to_owned())
+    );
+    assert_eq!(
+        endpoint("udp://[::1]:514"),
+        ("syslog-udp", "udp://[::1]:514".to_owned())
+    );
 }

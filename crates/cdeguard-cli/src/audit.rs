@@ -160,6 +160,7 @@ enum AuditCommand {
     },
     /// Ship records to a SIEM at least once, from an on-disk cursor:
     /// tcp://, tls://, udp:// (syslog), hec+http(s):// (Splunk), webhook+http(s)://.
+    /// Each run that ships records is recorded in the log (`audit.export`).
     Forward {
         /// Destination URL.
         #[arg(long)]
@@ -202,7 +203,7 @@ enum AuditCommand {
         now: Option<jiff::Timestamp>,
     },
     /// Check the audit control (verify, forwarding backlog, unsigned records, clock);
-    /// record an alert per problem and exit 1 if there is any.
+    /// record the check (an alert per problem) and exit 1 if there is any problem.
     Health {
         #[command(flatten)]
         writer: WriterArgs,
@@ -229,14 +230,41 @@ enum AuditCommand {
 impl WriterArgs {
     fn open(&self, log: &Path) -> anyhow::Result<LogWriter> {
         let key = self.key.as_deref().map(SigningKey::load).transpose()?;
-        let options = WriterOptions {
+        Ok(LogWriter::open(log, self.options(), key)?)
+    }
+
+    /// Opens the log for a command that reads it (see [`access_writer`]), with these
+    /// settings.
+    fn open_existing(&self, log: &Path) -> anyhow::Result<LogWriter> {
+        let key = self.key.as_deref().map(SigningKey::load).transpose()?;
+        access_writer(log, self.options(), key)
+    }
+
+    fn options(&self) -> WriterOptions {
+        WriterOptions {
             segment_bytes: self.segment_bytes,
             checkpoint_records: self.checkpoint_records,
             checkpoint_interval: Duration::from_secs(self.checkpoint_secs),
             ..WriterOptions::default()
-        };
-        Ok(LogWriter::open(log, options, key)?)
+        }
     }
+}
+
+/// Opens the existing log in `log` to record an access to it (PCI DSS 10.2.1.3), before
+/// anything is read: a log that cannot record the access (missing, read-only, damaged)
+/// is not read at all.
+fn access_writer(
+    log: &Path,
+    options: WriterOptions,
+    key: Option<SigningKey>,
+) -> anyhow::Result<LogWriter> {
+    LogWriter::open_existing(log, options, key).with_context(|| {
+        format!(
+            "cannot record this access in the audit log `{}` (PCI DSS 10.2.1.3); \
+             an assessor verifies a copy with `cdeguard audit verify`, which never writes",
+            log.display()
+        )
+    })
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
@@ -279,10 +307,15 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             );
         }
         AuditCommand::Append { writer, batch } => append(writer.open(log()?)?, (*batch).max(1))?,
-        AuditCommand::Checkpoint { writer } => match writer.open(log()?)?.checkpoint()? {
-            Some(c) => print_json(&c)?,
-            None => bail!("no key: pass --key to sign checkpoints"),
-        },
+        AuditCommand::Checkpoint { writer } => {
+            if writer.key.is_none() {
+                bail!("no key: pass --key to sign checkpoints");
+            }
+            match writer.open(log()?)?.checkpoint_by(&actor())? {
+                Some(c) => print_json(&c)?,
+                None => bail!("no checkpoint was signed"),
+            }
+        }
         AuditCommand::RotateKey { writer, new_key } => {
             let new_key = SigningKey::load(new_key)?;
             print_json(&writer.open(log()?)?.rotate_key(new_key)?)?;
@@ -428,16 +461,19 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
                 hmac_secret: hmac_secret.as_ref().map(|s| s.as_bytes().to_vec()),
                 ..Default::default()
             };
+            let dir = log()?;
+            let mut writer = access_writer(dir, WriterOptions::default(), signing_key_from_env()?)?;
             let mut forwarder =
-                cdeguard_audit::forward::Forwarder::new(log()?, name, to.clone(), options)?;
+                cdeguard_audit::forward::Forwarder::new(dir, name, to.clone(), options)?;
+            let actor = actor();
             if !*follow {
-                let sent = forwarder.run_once()?;
+                let sent = forwarder.run_recorded(&mut writer, &actor)?;
                 println!("forwarded {sent} records; next: {}", forwarder.next_seq());
                 return Ok(ExitCode::SUCCESS);
             }
             let mut backoff = Duration::from_secs(1);
             loop {
-                match forwarder.run_once() {
+                match forwarder.run_recorded(&mut writer, &actor) {
                     Ok(_) => backoff = Duration::from_secs(1),
                     Err(e) => {
                         eprintln!("cdeguard: warning: {e}; retrying in {}s", backoff.as_secs());
@@ -460,9 +496,9 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
                 hot: Duration::from_secs(hot_days * day),
                 total: Duration::from_secs(retain_days * day),
             };
-            let mut log_writer = writer.open(log()?)?;
+            let mut log_writer = writer.open_existing(log()?)?;
             let now = now.unwrap_or_else(jiff::Timestamp::now);
-            let report = cdeguard_audit::retention::apply(&mut log_writer, policy, now)?;
+            let report = cdeguard_audit::retention::apply(&mut log_writer, &actor(), policy, now)?;
             println!(
                 "archived segments: {:?}; deleted segments: {:?}",
                 report.archived, report.deleted
@@ -481,19 +517,26 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
                 ..Default::default()
             };
             let alerts = cdeguard_audit::health::check(log()?, &options, jiff::Timestamp::now())?;
-            if alerts.is_empty() {
-                println!("OK: the audit trail is healthy");
-                return Ok(ExitCode::SUCCESS);
-            }
             for alert in &alerts {
                 println!("ALERT {}: {}", alert.kind, alert.message);
             }
-            // A log that cannot be opened for writing still fails the check.
-            match writer.open(log()?) {
-                Ok(mut w) => cdeguard_audit::health::record_alerts(&mut w, &alerts)?,
-                Err(e) => eprintln!("cdeguard: error: cannot record the alerts: {e:#}"),
+            // Checked even when the log cannot record the check: that is a failed control too.
+            let recorded = writer.open_existing(log()?).and_then(|mut w| {
+                Ok(cdeguard_audit::health::record_check(
+                    &mut w,
+                    &actor(),
+                    &options,
+                    &alerts,
+                )?)
+            });
+            if let Err(e) = recorded {
+                eprintln!("cdeguard: error: cannot record this health check: {e:#}");
+                return Ok(ExitCode::from(EXIT_FAILED));
             }
-            return Ok(ExitCode::from(EXIT_FAILED));
+            if !alerts.is_empty() {
+                return Ok(ExitCode::from(EXIT_FAILED));
+            }
+            println!("OK: the audit trail is healthy");
         }
         AuditCommand::VerifyConsistency {
             proof: path,
@@ -516,9 +559,8 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// A read of the log, recorded in the log once it is over (PCI DSS 10.2.1.3, see
-/// `cdeguard_audit::access`). The writer is opened before anything is read, so a log that
-/// cannot record the read (missing, read-only, damaged) is not read at all; assessors
-/// read copies with `verify`, which never writes.
+/// `cdeguard_audit::access`); the writer is opened before anything is read
+/// ([`access_writer`]).
 struct AuditedRead {
     writer: LogWriter,
     access: Access,
@@ -526,17 +568,8 @@ struct AuditedRead {
 
 impl AuditedRead {
     fn open(log: &Path, action: AccessAction, command: &str) -> anyhow::Result<Self> {
-        let writer =
-            LogWriter::open_existing(log, WriterOptions::default(), signing_key_from_env()?)
-                .with_context(|| {
-                    format!(
-                        "cannot record this read in the audit log `{}` (PCI DSS 10.2.1.3); \
-                     an assessor verifies a copy with `cdeguard audit verify`, which never writes",
-                        log.display()
-                    )
-                })?;
         Ok(AuditedRead {
-            writer,
+            writer: access_writer(log, WriterOptions::default(), signing_key_from_env()?)?,
             access: Access::new(&actor(), action, command),
         })
     }

@@ -100,7 +100,8 @@ fn post(
         }
         (true, None) => return Err("https needs a CA file".into()),
     }
-    .map_err(|e| format!("POST {url}: {e}"))?;
+    // The forwarding error names the endpoint; a webhook's path may hold a secret.
+    .map_err(|e| format!("POST: {e}"))?;
     parse_response(&response)
 }
 

@@ -15,6 +15,12 @@
 //!   and indexer acknowledgements (`/services/collector/ack`).
 //! - `webhook+http://host:port/path` / `webhook+https://…`: NDJSON POST signed with
 //!   HMAC-SHA256 (`X-Cdeguard-Signature: sha256=<hex>` over `<timestamp>.<body>`).
+//!
+//! Forwarding reads the whole trail, so a run is an access to it (PCI DSS 10.2.1.3):
+//! [`Forwarder::run_recorded`] appends one `audit.export` record per run, not per record,
+//! with `"command":"forward"` (see [`crate::access`] for which runs are recorded). The
+//! destination is named by kind and `scheme://host:port` only: tokens, HMAC secrets and
+//! any credentials or secret paths in the URL never reach the trail.
 
 mod http;
 mod syslog;
@@ -26,12 +32,19 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde_json::json;
+
+use crate::access::{Access, AccessAction};
 use crate::cursor::Cursor;
 use crate::error::{AuditError, Result};
 use crate::export::{Format, render};
 use crate::layout::Layout;
 use crate::reader::{acknowledged_size, for_each_frame};
 use crate::record::Record;
+use crate::writer::LogWriter;
+
+/// `details.command` of the access record of a forwarding run.
+const FORWARD_COMMAND: &str = "forward";
 
 /// Where to send records.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,6 +97,46 @@ impl std::str::FromStr for Destination {
     }
 }
 
+impl Destination {
+    /// The kind of destination, as access records name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Destination::SyslogStream { tls: false, .. } => "syslog-tcp",
+            Destination::SyslogStream { tls: true, .. } => "syslog-tls",
+            Destination::SyslogUdp { .. } => "syslog-udp",
+            Destination::SplunkHec { .. } => "splunk-hec",
+            Destination::Webhook { .. } => "webhook",
+        }
+    }
+
+    /// `scheme://host:port` without credentials, path or query: webhook and collector
+    /// URLs often carry a secret there, and this is what records and errors show.
+    pub fn endpoint(&self) -> String {
+        let (scheme, address) = match self {
+            Destination::SyslogStream { addr, tls } => {
+                (if *tls { "tls" } else { "tcp" }, addr.as_str())
+            }
+            Destination::SyslogUdp { addr } => ("udp", addr.as_str()),
+            Destination::SplunkHec { url } | Destination::Webhook { url } => {
+                url.split_once("://").unwrap_or(("http", url))
+            }
+        };
+        let authority = address.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host);
+        format!("{scheme}://{host}")
+    }
+
+    /// Whether the destination renders records as syslog messages (`--format` applies).
+    fn is_syslog(&self) -> bool {
+        matches!(
+            self,
+            Destination::SyslogStream { .. } | Destination::SyslogUdp { .. }
+        )
+    }
+}
+
 /// Forwarding settings.
 #[derive(Clone, Debug)]
 pub struct ForwardOptions {
@@ -128,6 +181,36 @@ pub struct Forwarder {
     options: ForwardOptions,
     cursor: Cursor,
     tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+    /// An outage: open from a recorded failed run to the next recorded run, with the
+    /// failed runs since the recorded one (not recorded themselves).
+    outage: Option<u64>,
+}
+
+/// What one run read and shipped.
+#[derive(Default)]
+struct Tally {
+    /// Records read, confirmed or not.
+    read: u64,
+    /// Of those, records that are not access records of forwarding runs.
+    other_records: u64,
+    /// Records the destination confirmed.
+    confirmed: u64,
+}
+
+impl Tally {
+    fn note_read(&mut self, batch: &[Outgoing]) {
+        self.read += batch.len() as u64;
+        self.other_records += batch
+            .iter()
+            .filter(|o| !is_forward_access(&o.record))
+            .count() as u64;
+    }
+}
+
+/// Whether `record` is the access record of a forwarding run (of any forwarder).
+fn is_forward_access(record: &Record) -> bool {
+    record.action == AccessAction::Export.as_str()
+        && record.details.get("command").and_then(|c| c.as_str()) == Some(FORWARD_COMMAND)
 }
 
 impl Forwarder {
@@ -168,6 +251,7 @@ impl Forwarder {
             options,
             cursor,
             tls,
+            outage: None,
         })
     }
 
@@ -178,27 +262,90 @@ impl Forwarder {
 
     fn target(&self) -> String {
         format!(
-            "{} ({})",
+            "{} ({} {})",
             self.name,
-            match &self.destination {
-                Destination::SyslogStream { addr, tls } =>
-                    format!("{}://{addr}", if *tls { "tls" } else { "tcp" }),
-                Destination::SyslogUdp { addr } => format!("udp://{addr}"),
-                Destination::SplunkHec { url } => format!("hec {url}"),
-                Destination::Webhook { url } => format!("webhook {url}"),
-            }
+            self.destination.kind(),
+            self.destination.endpoint()
         )
     }
 
     /// Sends everything acknowledged in the log since the cursor; returns how many
     /// records were confirmed. On error the cursor stays after the last confirmed batch.
     pub fn run_once(&mut self) -> Result<u64> {
+        self.ship(&mut Tally::default())
+    }
+
+    /// [`Forwarder::run_once`], recorded as an access by `actor` in `writer`'s log (the
+    /// log forwarded). Recorded: a run that shipped records other than forwarding runs'
+    /// own access records (shipping only those would make every forwarder record
+    /// forever, each run shipping the last run's record), a failed run (the first of an
+    /// outage when the same forwarder retries, the others counted in `failed_retries` of
+    /// the run that ends it), and the run that ends an outage. A run that read nothing
+    /// records nothing. An access that cannot be recorded fails the run.
+    pub fn run_recorded(&mut self, writer: &mut LogWriter, actor: &str) -> Result<u64> {
+        let from = self.cursor.next_seq;
+        let mut tally = Tally::default();
+        let result = self.ship(&mut tally);
+        let failed_retries = match (&result, self.outage) {
+            (Err(_), Some(retries)) => {
+                self.outage = Some(retries + 1);
+                return result;
+            }
+            (Ok(_), None) if tally.other_records == 0 => return result,
+            (_, outage) => outage.unwrap_or(0),
+        };
+        let recorded =
+            writer.record_access(self.access(actor, from, &tally, &result, failed_retries));
+        // An outage is open from its first recorded failure to the next recorded success.
+        if recorded.is_ok() {
+            self.outage = result.is_err().then_some(0);
+        }
+        let sent = result?;
+        recorded?;
+        Ok(sent)
+    }
+
+    /// The access record of a run that started at `from`.
+    fn access(
+        &self,
+        actor: &str,
+        from: u64,
+        tally: &Tally,
+        result: &Result<u64>,
+        failed_retries: u64,
+    ) -> Access {
+        let to = self.cursor.next_seq;
+        let mut access = Access::new(actor, AccessAction::Export, FORWARD_COMMAND);
+        access
+            .detail("cursor", json!(self.name))
+            .detail(
+                "destination",
+                json!({ "kind": self.destination.kind(), "endpoint": self.destination.endpoint() }),
+            )
+            .range(from, to, tally.confirmed);
+        if self.destination.is_syslog() {
+            access.detail("format", json!(self.options.format.name()));
+        }
+        if failed_retries > 0 {
+            access.detail("failed_retries", json!(failed_retries));
+        }
+        if let Err(e) = result {
+            access
+                .detail("unconfirmed", json!(tally.read - tally.confirmed))
+                .failed(e);
+        }
+        access
+    }
+
+    /// Sends batches until the log's end, counting into `tally`; returns how many
+    /// records were confirmed.
+    fn ship(&mut self, tally: &mut Tally) -> Result<u64> {
         let end = acknowledged_size(&self.layout).unwrap_or(u64::MAX);
-        let mut sent = 0;
         loop {
             let batch = self.read_batch(end)?;
+            tally.note_read(&batch);
             let Some(last) = batch.last() else {
-                return Ok(sent);
+                return Ok(tally.confirmed);
             };
             let next = last.record.seq + 1;
             self.send(&batch).map_err(|message| AuditError::Forward {
@@ -206,7 +353,7 @@ impl Forwarder {
                 message,
             })?;
             self.cursor.advance(next)?;
-            sent += batch.len() as u64;
+            tally.confirmed += batch.len() as u64;
         }
     }
 
