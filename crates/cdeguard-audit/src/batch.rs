@@ -44,10 +44,10 @@ pub struct Batch {
 
 /// The fields of one record before rendering (text borrowed where possible).
 struct Fields<'a> {
-    time: Option<Cow<'a, str>>,
-    actor: Cow<'a, str>,
-    action: Cow<'a, str>,
-    resource: Cow<'a, str>,
+    time: Option<JsonStr<'a>>,
+    actor: JsonStr<'a>,
+    action: JsonStr<'a>,
+    resource: JsonStr<'a>,
     outcome: Outcome,
     origin: Option<Origin>,
     /// Where the canonical `details` already stand in the batch's bytes.
@@ -111,10 +111,10 @@ impl Batch {
         };
         let rendered = details.and_then(|details| {
             self.render(Fields {
-                time: input.time.as_deref().map(Cow::Borrowed),
-                actor: Cow::Borrowed(&input.actor),
-                action: Cow::Borrowed(&input.action),
-                resource: Cow::Borrowed(&input.resource),
+                time: input.time.as_deref().map(JsonStr::text),
+                actor: JsonStr::text(&input.actor),
+                action: JsonStr::text(&input.action),
+                resource: JsonStr::text(&input.resource),
                 outcome: input.outcome,
                 origin: input.origin.clone(),
                 details,
@@ -129,25 +129,25 @@ impl Batch {
     /// Validates the fields and renders all but `details` (already in place).
     fn render(&mut self, fields: Fields<'_>) -> Result<(), String> {
         validate(
-            &fields.actor,
-            &fields.action,
-            &fields.resource,
+            fields.actor.as_str(),
+            fields.action.as_str(),
+            fields.resource.as_str(),
             fields.origin.as_ref(),
         )?;
         let time = match &fields.time {
             Some(t) => {
-                let canonical = crate::record::normalise_time(t)?;
+                let canonical = crate::record::normalise_time(t.as_str())?;
                 Some(self.append(|out| out.extend_from_slice(canonical.as_bytes())))
             }
             None => None,
         };
         let rendered = self.append(|out| {
             out.extend_from_slice(b"\"actor\":");
-            write_json(out, &*fields.actor);
+            fields.actor.write(out);
             out.extend_from_slice(b",\"action\":");
-            write_json(out, &*fields.action);
+            fields.action.write(out);
             out.extend_from_slice(b",\"resource\":");
-            write_json(out, &*fields.resource);
+            fields.resource.write(out);
             out.extend_from_slice(b",\"outcome\":\"");
             out.extend_from_slice(fields.outcome.as_str().as_bytes());
             out.push(b'"');
@@ -161,7 +161,7 @@ impl Batch {
             fields: rendered,
             origin,
             details: fields.details,
-            reserved: fields.action.starts_with(SYSTEM_ACTION_PREFIX),
+            reserved: fields.action.as_str().starts_with(SYSTEM_ACTION_PREFIX),
         });
         Ok(())
     }
@@ -268,19 +268,22 @@ impl<'de> Visitor<'de> for LineSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
         let (mut time, mut actor, mut action, mut resource) = (None, None, None, None);
         let (mut outcome, mut origin, mut details) = (None, None, None);
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+        while let Some(key) = map.next_key::<JsonStr<'de>>()? {
+            let key = key.as_str();
             let name = FIELDS
                 .iter()
                 .copied()
                 .find(|f| *f == key)
-                .ok_or_else(|| de::Error::unknown_field(&key, FIELDS))?;
+                .ok_or_else(|| de::Error::unknown_field(key, FIELDS))?;
             let fresh = match name {
                 "time" => time
-                    .replace(map.next_value::<Option<Text<'de>>>()?)
+                    .replace(map.next_value::<Option<JsonStr<'de>>>()?)
                     .is_none(),
-                "actor" => actor.replace(map.next_value::<Text<'de>>()?).is_none(),
-                "action" => action.replace(map.next_value::<Text<'de>>()?).is_none(),
-                "resource" => resource.replace(map.next_value::<Text<'de>>()?).is_none(),
+                "actor" => actor.replace(map.next_value::<JsonStr<'de>>()?).is_none(),
+                "action" => action.replace(map.next_value::<JsonStr<'de>>()?).is_none(),
+                "resource" => resource
+                    .replace(map.next_value::<JsonStr<'de>>()?)
+                    .is_none(),
                 "outcome" => outcome.replace(map.next_value::<Outcome>()?).is_none(),
                 "origin" => origin
                     .replace(map.next_value::<Option<Origin>>()?)
@@ -306,12 +309,10 @@ impl<'de> Visitor<'de> for LineSeed<'_> {
             }
         };
         Ok(Fields {
-            time: time.flatten().map(|t| t.0),
-            actor: actor.ok_or_else(|| de::Error::missing_field("actor"))?.0,
-            action: action.ok_or_else(|| de::Error::missing_field("action"))?.0,
-            resource: resource
-                .ok_or_else(|| de::Error::missing_field("resource"))?
-                .0,
+            time: time.flatten(),
+            actor: actor.ok_or_else(|| de::Error::missing_field("actor"))?,
+            action: action.ok_or_else(|| de::Error::missing_field("action"))?,
+            resource: resource.ok_or_else(|| de::Error::missing_field("resource"))?,
             outcome: outcome.ok_or_else(|| de::Error::missing_field("outcome"))?,
             origin: origin.flatten(),
             details,
@@ -319,25 +320,60 @@ impl<'de> Visitor<'de> for LineSeed<'_> {
     }
 }
 
-/// A string, borrowed from the input when it has no escapes.
-struct Text<'a>(Cow<'a, str>);
+/// A string on its way to canonical JSON.
+enum JsonStr<'a> {
+    /// Borrowed from an input line that held it without escapes: the text is already
+    /// its canonical JSON form (JSON text has no raw quote, backslash or control
+    /// character, the only characters `serde_json` escapes), so it is copied as it is.
+    Verbatim(&'a str),
+    /// Any other text (unescaped from the input, or given by a caller): escaped on output.
+    Text(Cow<'a, str>),
+}
 
-impl<'de> serde::Deserialize<'de> for Text<'de> {
+impl<'a> JsonStr<'a> {
+    fn text(text: &'a str) -> Self {
+        JsonStr::Text(Cow::Borrowed(text))
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            JsonStr::Verbatim(text) => text,
+            JsonStr::Text(text) => text,
+        }
+    }
+
+    /// Appends the JSON string.
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            JsonStr::Verbatim(text) => write_verbatim(out, text),
+            JsonStr::Text(text) => write_json(out, &**text),
+        }
+    }
+}
+
+/// Appends `"text"`: `text` is from the input and held no escapes (see [`JsonStr`]).
+fn write_verbatim(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+}
+
+impl<'de> serde::Deserialize<'de> for JsonStr<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
+        struct JsonStrVisitor;
+        impl<'de> Visitor<'de> for JsonStrVisitor {
+            type Value = JsonStr<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(v)))
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<JsonStr<'de>, E> {
+                Ok(JsonStr::Verbatim(v))
             }
-            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
+            fn visit_str<E>(self, v: &str) -> Result<JsonStr<'de>, E> {
+                Ok(JsonStr::Text(Cow::Owned(v.to_owned())))
             }
         }
-        deserializer.deserialize_str(TextVisitor)
+        deserializer.deserialize_str(JsonStrVisitor)
     }
 }
 
@@ -402,6 +438,10 @@ impl<'de> Visitor<'de> for Canonical<'_> {
         write_json(self.out, &serde_json::Number::from_f64(v));
         Ok(())
     }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        write_verbatim(self.out, v);
+        Ok(())
+    }
     fn visit_str<E>(self, v: &str) -> Result<(), E> {
         write_json(self.out, v);
         Ok(())
@@ -438,15 +478,15 @@ impl<'de> Visitor<'de> for Canonical<'_> {
         // Each member's key (borrowed from the input unless it holds escapes) and byte
         // range; members are written as they come and put in key order at the end only
         // if they came out of order.
-        let mut members: Vec<(Cow<'de, str>, Range<usize>)> = Vec::new();
+        let mut members: Vec<(JsonStr<'de>, Range<usize>)> = Vec::new();
         let mut in_order = true;
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+        while let Some(key) = map.next_key::<JsonStr<'de>>()? {
             if let Some((last, _)) = members.last() {
-                in_order &= *last < key;
+                in_order &= last.as_str() < key.as_str();
                 self.out.push(b',');
             }
             let start = self.out.len();
-            write_json(self.out, &*key);
+            key.write(self.out);
             self.out.push(b':');
             map.next_value_seed(Canonical {
                 out: &mut *self.out,
@@ -456,11 +496,14 @@ impl<'de> Visitor<'de> for Canonical<'_> {
         if !in_order {
             let written = self.out.split_off(open + 1);
             // Stable: of repeated keys the last stays last, and is the one kept.
-            members.sort_by(|a, b| a.0.cmp(&b.0));
+            members.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
             let mut kept = members.iter().peekable();
             let mut first = true;
             while let Some((key, range)) = kept.next() {
-                if kept.peek().is_some_and(|(next, _)| next == key) {
+                if kept
+                    .peek()
+                    .is_some_and(|(next, _)| next.as_str() == key.as_str())
+                {
                     continue;
                 }
                 if !first {
@@ -541,7 +584,10 @@ mod tests {
             // Given time (normalised) and origin.
             r#"{"time":"2026-01-02T03:04:05.5+01:00","actor":"a","action":"x","resource":"r","outcome":"success","origin":{"host":"o","pid":1,"process":"q"}}"#,
         ];
-        for line in lines {
+        // Raw DEL, non-ASCII and `/` are copied verbatim by the fast path and left
+        // unescaped by serde_json alike.
+        let raw = "{\"actor\":\"a\u{7f}\",\"action\":\"x/y\",\"resource\":\"caf\u{e9} \u{1F600}\",\"outcome\":\"success\",\"details\":{\"\u{7f}k\":\"\u{7f} / \u{e9}\",\"a\":\"\\u007f\"}}";
+        for line in lines.into_iter().chain([raw]) {
             assert_eq!(
                 String::from_utf8(via_batch(line)).expect("utf8"),
                 String::from_utf8(via_value(line)).expect("utf8"),
