@@ -85,7 +85,7 @@ LOG1=$(ls -td "$W"/log1.* | head -1)
 echo "  bytes written: log $(du -sb "$LOG1" | cut -f1), records floor $(du -sb "$W/cpu-records.ndjson" | cut -f1), raw floor $(du -sb "$W/cpu-raw.ndjson" | cut -f1)"
 
 echo "== verify and prove"
-measure audit-verify 0 "$CDEGUARD" audit --log "$LOG1" verify --public-key "$W/key.pub"
+measure audit-verify 3 "$CDEGUARD" audit --log "$LOG1" verify --public-key "$W/key.pub"
 echo "  verify: $(rate "$N" "$(wall audit-verify)") records/s ($(tail -1 "$OUT/audit-verify.stdout"))"
 "$EXAMPLES/proof_timing" "$LOG1" 1000 | sed 's/^/  /'
 measure audit-prove 0 "$CDEGUARD" audit --log "$LOG1" prove --seq $((N / 2))

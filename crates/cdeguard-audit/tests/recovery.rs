@@ -127,3 +127,61 @@ fn damaged_index_is_rebuilt_on_open() {
     let proof = cdeguard_audit::proof::prove_inclusion(&log.log, 50, None).unwrap();
     assert!(cdeguard_audit::proof::verify_inclusion_proof(&proof, &[log.public]).is_ok());
 }
+
+#[test]
+fn records_of_a_group_without_its_commit_mark_are_cut_whole_and_recorded() {
+    let log = build(2, 10, options(1 << 20, 1000));
+    let size = verify_with(&log.log, &[log.public]).records;
+    let segment = common::hot_segments(&log.log).pop().unwrap();
+    let before = std::fs::metadata(&segment).unwrap().len();
+    // Two complete frames of the next group, as a crash between them and the mark leaves.
+    let header = std::fs::read(&segment).unwrap();
+    let (_, mut reader) = cdeguard_audit::segment::FrameReader::new(&header).unwrap();
+    reader.by_ref().for_each(drop);
+    let mut torn = Vec::new();
+    let mut group = cdeguard_audit::segment::GroupWriter::new(&reader.chain_value());
+    for seq in size..size + 2 {
+        group.push(
+            &mut torn,
+            format!("{{\"v\":1,\"seq\":{seq},\"x\":0}}").as_bytes(),
+        );
+    }
+    append_raw(&segment, &torn);
+
+    // Verification sees a torn, unacknowledged write and counts none of its records.
+    let report = verify_with(&log.log, &[log.public]);
+    assert_eq!((report.failure, report.records), (None, size));
+    assert!(
+        report.warnings.iter().any(|w| w.contains("torn")),
+        "{:?}",
+        report.warnings
+    );
+
+    let mut writer = LogWriter::open(&log.log, options(1 << 20, 1000), None).expect("recovers");
+    let committed = writer.append(vec![common::input(99)]).unwrap();
+    drop(writer);
+    let mut recoveries = Vec::new();
+    query(
+        &log.log,
+        0,
+        &Filter {
+            action: Some("audit.recovery.truncate".into()),
+            ..Filter::default()
+        },
+        |_, r| {
+            recoveries.push(r.clone());
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(recoveries.len(), 1);
+    let details = &recoveries[0].details;
+    assert_eq!(details["offset"], before);
+    assert_eq!(details["bytes_removed"], torn.len());
+    assert_eq!(details["first_unacknowledged_seq"], size);
+    // The recovery note (written on open) takes the first freed number, the new record
+    // the next: no gap.
+    assert_eq!(recoveries[0].seq, size);
+    assert_eq!((committed.first_seq, committed.count), (size + 1, 1));
+    assert_eq!(verify_with(&log.log, &[log.public]).failure, None);
+}
