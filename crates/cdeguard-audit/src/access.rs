@@ -24,8 +24,8 @@
 //! A forwarding run is recorded once per run, and only when it read something: see
 //! [`crate::forward::Forwarder::run_recorded`] for why runs that ship only forwarding
 //! records, and retries within an outage, are not recorded again. `append` writes the
-//! caller's own records; `rotate-key` leaves the writer's `audit.key.add` record (actor
-//! `cdeguard-audit`; the origin names the process); `keygen` touches no log (a key enters
+//! caller's own records; `rotate-key` leaves an `audit.key.add` record by the operator
+//! ([`LogWriter::rotate_key`]); `keygen` touches no log (a key enters
 //! a log through `audit.key.add` when it first signs).
 //!
 //! Assessors verify without writing (`verify`, `verify-proof`, `verify-consistency` never

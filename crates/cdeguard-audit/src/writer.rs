@@ -349,10 +349,11 @@ impl LogWriter {
         Ok(self.commit(&mut state, &system, None, true)?.checkpoint)
     }
 
-    /// Replaces the signing key: an `audit.key.add` record introduces the new key and
-    /// retires the old one, a checkpoint signed by the old key vouches for it, and a
-    /// checkpoint at the same size is signed by the new key.
-    pub fn rotate_key(&mut self, new_key: SigningKey) -> Result<Checkpoint> {
+    /// Replaces the signing key on `actor`'s request (the operator: PCI DSS 10.2.1.5,
+    /// 10.2.2): an `audit.key.add` record by `actor` introduces the new key and retires
+    /// the old one, a checkpoint signed by the old key vouches for it, and a checkpoint
+    /// at the same size is signed by the new key.
+    pub fn rotate_key(&mut self, actor: &str, new_key: SigningKey) -> Result<Checkpoint> {
         let _lock = lock_log(&self.layout)?;
         let (mut state, mut system) = self.load_state()?;
         let Some(old) = &self.key else {
@@ -361,7 +362,8 @@ impl LogWriter {
             ));
         };
         let new_public = new_key.public();
-        system.push(system_input(
+        system.push(RecordInput::new(
+            actor,
             "audit.key.add",
             "audit-log",
             Outcome::Success,

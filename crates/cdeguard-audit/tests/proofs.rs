@@ -117,8 +117,26 @@ fn rotated_keys_are_trusted_through_the_log_and_retired_keys_refused() {
     let new = SigningKey::generate_to(&new_path).unwrap();
     let new_public = new.public();
     let mut writer = LogWriter::open(&log.log, options(1 << 20, 1000), Some(old)).unwrap();
-    let checkpoint = writer.rotate_key(new).unwrap();
+    let checkpoint = writer.rotate_key("ops@example.com", new).unwrap();
     assert_eq!(checkpoint.key_id, new_public.id());
+    let mut rotations = Vec::new();
+    cdeguard_audit::query::query(
+        &log.log,
+        0,
+        &cdeguard_audit::query::Filter {
+            action: Some("audit.key.add".into()),
+            ..Default::default()
+        },
+        |_, record| {
+            rotations.push(record.clone());
+            Ok(())
+        },
+    )
+    .unwrap();
+    // The first key was introduced by the log itself, the rotation by its operator.
+    assert_eq!(rotations.len(), 2);
+    assert_eq!(rotations[0].actor, cdeguard_audit::writer::SYSTEM_ACTOR);
+    assert_eq!(rotations[1].actor, "ops@example.com");
     drop(writer);
     // The old key cannot reopen the log any more.
     let old = SigningKey::load(&log.key_path).unwrap();

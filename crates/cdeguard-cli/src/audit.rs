@@ -318,7 +318,7 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::RotateKey { writer, new_key } => {
             let new_key = SigningKey::load(new_key)?;
-            print_json(&writer.open(log()?)?.rotate_key(new_key)?)?;
+            print_json(&writer.open(log()?)?.rotate_key(&actor(), new_key)?)?;
         }
         AuditCommand::Tail { count, format } => {
             let dir = log()?;

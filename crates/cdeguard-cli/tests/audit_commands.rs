@@ -688,6 +688,10 @@ fn keygen_checkpoint_and_rotate_key_leave_their_records() {
     assert_eq!(added.len(), 2);
     assert_eq!(added[1]["details"]["key_id"], new_id.as_str());
     assert_eq!(added[1]["details"]["retires"], old_id.as_str());
+    assert_eq!(
+        added[1]["actor"], requested[0]["actor"],
+        "the operator rotates"
+    );
     let verified = audit(
         &log,
         &["verify", "--public-key", &format!("{}.pub", old.display())],
