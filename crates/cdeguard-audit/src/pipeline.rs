@@ -1,6 +1,6 @@
 //! Pipelined group commit for a stream of groups (`cdeguard audit append`): the caller's
 //! thread renders and hashes group *k+1* (`LogWriter::prepare`) while an I/O thread
-//! writes and `fdatasync`s group *k* ([`crate::store`]), so on two cores hashing overlaps
+//! writes and `fdatasync`s group *k* (`store.rs`), so on two cores hashing overlaps
 //! the kernel's copying and the disk. With `ingest`'s reader thread parsing group *k+2*,
 //! a stream runs in three stages.
 //!
