@@ -119,20 +119,7 @@ fn rotated_keys_are_trusted_through_the_log_and_retired_keys_refused() {
     let mut writer = LogWriter::open(&log.log, options(1 << 20, 1000), Some(old)).unwrap();
     let checkpoint = writer.rotate_key("ops@example.com", new).unwrap();
     assert_eq!(checkpoint.key_id, new_public.id());
-    let mut rotations = Vec::new();
-    cdeguard_audit::query::query(
-        &log.log,
-        0,
-        &cdeguard_audit::query::Filter {
-            action: Some("audit.key.add".into()),
-            ..Default::default()
-        },
-        |_, record| {
-            rotations.push(record.clone());
-            Ok(())
-        },
-    )
-    .unwrap();
+    let rotations = common::with_action(&log.log, "audit.key.add");
     // The first key was introduced by the log itself, the rotation by its operator.
     assert_eq!(rotations.len(), 2);
     assert_eq!(rotations[0].actor, cdeguard_audit::writer::SYSTEM_ACTOR);

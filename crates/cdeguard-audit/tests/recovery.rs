@@ -33,20 +33,7 @@ fn torn_tail_is_truncated_recorded_and_quarantined() {
     writer.append(vec![common::input(99)]).unwrap();
     drop(writer);
 
-    let mut recoveries = Vec::new();
-    query(
-        &log.log,
-        0,
-        &Filter {
-            action: Some("audit.recovery.truncate".into()),
-            ..Filter::default()
-        },
-        |_, r| {
-            recoveries.push(r.clone());
-            Ok(())
-        },
-    )
-    .unwrap();
+    let recoveries = common::with_action(&log.log, "audit.recovery.truncate");
     assert_eq!(recoveries.len(), 1);
     assert_eq!(recoveries[0].details["offset"], before);
     assert_eq!(recoveries[0].details["bytes_removed"], torn.len());
@@ -160,20 +147,7 @@ fn records_of_a_group_without_its_commit_mark_are_cut_whole_and_recorded() {
     let mut writer = LogWriter::open(&log.log, options(1 << 20, 1000), None).expect("recovers");
     let committed = writer.append(vec![common::input(99)]).unwrap();
     drop(writer);
-    let mut recoveries = Vec::new();
-    query(
-        &log.log,
-        0,
-        &Filter {
-            action: Some("audit.recovery.truncate".into()),
-            ..Filter::default()
-        },
-        |_, r| {
-            recoveries.push(r.clone());
-            Ok(())
-        },
-    )
-    .unwrap();
+    let recoveries = common::with_action(&log.log, "audit.recovery.truncate");
     assert_eq!(recoveries.len(), 1);
     let details = &recoveries[0].details;
     assert_eq!(details["offset"], before);
