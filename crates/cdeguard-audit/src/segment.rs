@@ -347,6 +347,8 @@ pub struct FrameReader<'a> {
     /// Where the next frame starts.
     cursor: usize,
     failed: bool,
+    /// A fault found with the frame just handed out, reported next.
+    pending: Option<FrameError>,
 }
 
 #[derive(Clone, Copy)]
@@ -376,6 +378,7 @@ impl<'a> FrameReader<'a> {
             group: None,
             cursor: len,
             failed: false,
+            pending: None,
         };
         Ok((header, reader))
     }
@@ -495,28 +498,42 @@ impl<'a> FrameReader<'a> {
         group.count += 1;
         self.cursor = frame.end as usize;
         // A mark right after the record ends the group: check it before handing out the
-        // record, so that the last record of a group carries the group's chain value.
+        // record, so that the last record of a group carries the group's chain value. A
+        // bad mark is reported after the record, so that a reader has every leaf of the
+        // group to find the altered one by.
         let rest = &self.bytes[self.cursor..];
-        if read_u32(rest) == Some(0) {
-            let first = self.committed.next_seq;
-            let end = frame.seq + 1;
-            let Some(mark) = rest.get(..MARK_LEN) else {
-                return self.fail_group(FrameFault::Uncommitted { first, end });
-            };
-            let Some(group) = self.group.take() else {
-                return self.fail_group(FrameFault::MarkMismatch { first, end });
-            };
+        if read_u32(rest) == Some(0)
+            && let Some(group) = self.group.take()
+        {
+            let (first, end) = (self.committed.next_seq, frame.seq + 1);
             let computed = Digest(group.hasher.finalize().into());
-            if read_u32(&mark[4..]) != Some(group.count) || mark[8..] != computed.0 {
-                return self.fail_group(FrameFault::MarkMismatch { first, end });
-            }
-            self.cursor += MARK_LEN;
-            self.committed = Committed {
-                pos: self.cursor,
-                next_seq: end,
-                chain: computed,
+            let fault = match rest.get(..MARK_LEN) {
+                None => Some(FrameFault::Uncommitted { first, end }),
+                Some(mark)
+                    if read_u32(&mark[4..]) != Some(group.count) || mark[8..] != computed.0 =>
+                {
+                    Some(FrameFault::MarkMismatch { first, end })
+                }
+                Some(_) => None,
             };
-            frame.chain = computed;
+            match fault {
+                Some(fault) => {
+                    self.pending = Some(FrameError {
+                        seq: first,
+                        offset: self.committed.pos as u64,
+                        fault,
+                    });
+                }
+                None => {
+                    self.cursor += MARK_LEN;
+                    self.committed = Committed {
+                        pos: self.cursor,
+                        next_seq: end,
+                        chain: computed,
+                    };
+                    frame.chain = computed;
+                }
+            }
         }
         Some(Ok(frame))
     }
@@ -532,6 +549,10 @@ impl<'a> Iterator for FrameReader<'a> {
     type Item = FrameResult<'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(fault) = self.pending.take() {
+            self.failed = true;
+            return Some(Err(fault));
+        }
         if self.failed || (self.cursor == self.bytes.len() && self.group.is_none()) {
             return None;
         }

@@ -331,6 +331,28 @@ impl Walk<'_> {
                     break;
                 }
                 Err(FrameError {
+                    fault: fault @ FrameFault::MarkMismatch { first, .. },
+                    offset,
+                    ..
+                }) => {
+                    // The proof index, written with the records, points at the record
+                    // whose leaf changed (when the index itself is intact).
+                    return Err(match self.first_altered() {
+                        Some(seq) => fail(
+                            Some(seq),
+                            name.clone(),
+                            format!(
+                                "record {seq} was modified: it differs from the proof index, and {fault}"
+                            ),
+                        ),
+                        None => fail(
+                            Some(first),
+                            format!("{name}, byte {offset}"),
+                            fault.to_string(),
+                        ),
+                    });
+                }
+                Err(FrameError {
                     fault: fault @ FrameFault::Uncommitted { first, .. },
                     offset,
                     ..

@@ -8,7 +8,7 @@ use cdeguard_audit::checkpoint::Checkpoint;
 use cdeguard_audit::keys::SigningKey;
 use cdeguard_audit::merkle::{Frontier, leaf_hash};
 use cdeguard_audit::record::Record;
-use cdeguard_audit::segment::{FrameReader, GroupWriter, SegmentHeader};
+use cdeguard_audit::segment::{FrameReader, GroupWriter, LEAF_TAG_LEN, SegmentHeader};
 
 #[test]
 fn intact_log_verifies_with_every_checkpoint_checked() {
@@ -37,6 +37,30 @@ fn modified_byte_names_the_record() {
     let f = failure(&log);
     assert_eq!(f.seq, Some(17), "{f}");
     assert!(f.message.contains("modified"), "{f}");
+}
+
+#[test]
+fn a_record_rewritten_with_its_leaf_prefix_recomputed_is_named_from_the_proof_index() {
+    // Records 12..22 are one group commit; 17 is inside it, 21 ends it.
+    for seq in [17, 21] {
+        let log = build(3, 10, options(1 << 20, 1000));
+        let (path, start, end) = locate(&log.log, seq);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let payload = start + 4..end - LEAF_TAG_LEN;
+        let text = String::from_utf8(bytes[payload.clone()].to_vec()).unwrap();
+        let forged = text.replace("ns/payments", "ns/attacker");
+        assert_eq!(forged.len(), text.len());
+        bytes[payload].copy_from_slice(forged.as_bytes());
+        bytes[end - LEAF_TAG_LEN..end]
+            .copy_from_slice(&leaf_hash(forged.as_bytes()).0[..LEAF_TAG_LEN]);
+        std::fs::write(&path, bytes).unwrap();
+        let f = failure(&log);
+        assert_eq!(f.seq, Some(seq), "{f}");
+        assert!(
+            f.message.contains("modified") && f.message.contains("12..22"),
+            "{f}"
+        );
+    }
 }
 
 #[test]
