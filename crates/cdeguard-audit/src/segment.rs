@@ -300,7 +300,7 @@ pub enum FrameFault {
     },
     /// The stored chain value (version 1) or leaf prefix (version 2) does not follow from
     /// the payload.
-    #[error("hash chain mismatch: record modified")]
+    #[error("record modified: its hash does not match the one stored with it")]
     ChainMismatch,
     /// A version 2 commit mark does not match the records of its group.
     #[error(
