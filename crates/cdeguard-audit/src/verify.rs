@@ -2,8 +2,10 @@
 //! except the public keys the assessor passes in.
 //!
 //! Checks, in one pass: every segment header continues the previous segment (sequence,
-//! chain, Merkle frontier); every frame's chain value and sequence number; the Merkle
-//! root and chain at every checkpoint; every checkpoint's signature, log id and key
+//! chain, Merkle frontier); every record's sequence number and stored hash (format 1:
+//! its chain value; format 2: its leaf prefix, and each group's commit mark, a record
+//! of a group whose mark fails named through the proof index); the Merkle root and
+//! chain at every checkpoint; every checkpoint's signature, log id and key
 //! trust (pinned keys, keys introduced by `audit.key.add` records under a trusted
 //! checkpoint, retired keys refused afterwards); that no checkpoint or acknowledged size
 //! reaches beyond the records present; and that a missing prefix was deleted by a
