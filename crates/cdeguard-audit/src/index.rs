@@ -41,15 +41,20 @@ pub struct TreeIndex {
 }
 
 impl TreeIndex {
+    /// The index in `dir` with no file open yet.
+    fn closed(dir: PathBuf) -> Self {
+        TreeIndex {
+            dir,
+            files: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
     /// Opens (creating) the index in `dir` for appending; removes levels a layout-1
     /// index stored and this one recomputes.
     pub fn open(dir: PathBuf) -> Result<Self> {
         create_dir_durable(&dir)?;
-        let index = TreeIndex {
-            dir,
-            files: Vec::new(),
-            pending: Vec::new(),
-        };
+        let index = TreeIndex::closed(dir);
         for level in 1..STORED_FROM_LEVEL {
             let path = index.path(level);
             match std::fs::remove_file(&path) {
@@ -78,11 +83,7 @@ impl TreeIndex {
     /// Opens every existing index file for reading once, so that proofs read nodes
     /// without opening files.
     pub fn open_for_reading(dir: PathBuf) -> Result<Self> {
-        let mut index = TreeIndex {
-            dir,
-            files: Vec::new(),
-            pending: Vec::new(),
-        };
+        let mut index = TreeIndex::closed(dir);
         for slot in (0..=OFFSETS_SLOT).filter(|slot| Self::stores_level(*slot)) {
             match File::open(index.path(slot)) {
                 Ok(file) => {

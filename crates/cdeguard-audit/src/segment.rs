@@ -186,17 +186,6 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Appends one version 1 frame for `payload` to `out`; returns the leaf hash and new
-/// chain value. Only tests and tools that rebuild old segments write version 1.
-pub fn encode_frame(out: &mut Vec<u8>, payload: &[u8], prev_chain: &Digest) -> (Digest, Digest) {
-    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(payload);
-    let leaf = leaf_hash(payload);
-    let chain = chain_next(prev_chain, &leaf);
-    out.extend_from_slice(&chain.0);
-    (leaf, chain)
-}
-
 /// Writes version 2 commit groups: record frames, then the mark that chains them.
 pub struct GroupWriter {
     hasher: Sha256,
@@ -569,6 +558,17 @@ mod tests {
     use super::*;
     use crate::merkle::Frontier;
 
+    /// Appends one version 1 frame for `payload` to `out`; returns the new chain value
+    /// (this build writes version 1 only here, to test its reader).
+    fn encode_frame(out: &mut Vec<u8>, payload: &[u8], prev_chain: &Digest) -> Digest {
+        out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        out.extend_from_slice(payload);
+        let leaf = leaf_hash(payload);
+        let chain = chain_next(prev_chain, &leaf);
+        out.extend_from_slice(&chain.0);
+        chain
+    }
+
     fn payload(seq: u64) -> Vec<u8> {
         format!("{{\"v\":1,\"seq\":{seq},\"x\":0}}").into_bytes()
     }
@@ -591,7 +591,7 @@ mod tests {
         let mut out = header(FORMAT_VERSION_1, first).encode();
         let mut chain = GENESIS_CHAIN;
         for seq in first..first + count {
-            chain = encode_frame(&mut out, &payload(seq), &chain).1;
+            chain = encode_frame(&mut out, &payload(seq), &chain);
         }
         out
     }
